@@ -1,0 +1,165 @@
+//! Rules: analysed statements → [`Finding`]s with a why and a safe alternative.
+//!
+//! One rule is one file: its id, severity and documentation (`declare_rule!`), and its check.
+//! The registry lists them all. Invariant: a rule reads the analysis and reports; it never
+//! changes what was analysed.
+
+mod add_index_non_concurrent;
+mod diagnostics;
+pub mod registry;
+#[cfg(test)]
+pub(crate) mod test_utils;
+
+use serde::Serialize;
+
+use crate::analysis::{FileAnalysis, OperationAnalysis, StatementAnalysis};
+use crate::span::{LineIndex, Span};
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Review it.
+    Warning,
+    /// Blocks approval until fixed or acknowledged.
+    Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        })
+    }
+}
+
+/// A rule of the catalog: its stable id, severity and documentation.
+#[derive(Debug)]
+pub struct Rule {
+    /// Kebab-case id, stable forever (`add-index-non-concurrent`).
+    pub id: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Markdown documentation: What it flags / Why it hurts / Safe alternative / When it is fine.
+    pub docs: &'static str,
+}
+
+/// Declares a rule whose doc comment is its documentation.
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])+ pub(crate) static $name:ident = { id: $id:literal, severity: $severity:expr $(,)? }) => {
+        pub(crate) static $name: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            severity: $severity,
+            docs: concat!($($doc, "\n"),+),
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// A problem found, where it is, why it hurts and what to do instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// File path as given.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+    /// Byte span (for highlighting).
+    pub span: Span,
+    /// Why it hurts, naming the table and the lock.
+    pub message: String,
+    /// The safe alternative for this very case.
+    pub safe_alternative: String,
+    /// The statement concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Index of the operation in its migration (or statement in a `.sql` file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_index: Option<usize>,
+    /// Stable identity for acknowledgements: rule, app, migration, operation, statement.
+    pub fingerprint: String,
+}
+
+/// What a check sees, and where it reports.
+pub(crate) struct Ctx<'a> {
+    file: &'a FileAnalysis,
+    text: &'a str,
+    line_index: &'a LineIndex,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// Where a finding points and what it says.
+pub(crate) struct Report<'r> {
+    pub(crate) rule: &'static Rule,
+    pub(crate) span: Span,
+    pub(crate) message: String,
+    pub(crate) safe_alternative: String,
+    pub(crate) operation: Option<&'r OperationAnalysis>,
+    pub(crate) statement: Option<&'r StatementAnalysis>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(file: &'a FileAnalysis, text: &'a str, line_index: &'a LineIndex, findings: &'a mut Vec<Finding>) -> Self {
+        Self { file, text, line_index, findings }
+    }
+
+    /// The file under analysis.
+    pub(crate) fn file(&self) -> &'a FileAnalysis {
+        self.file
+    }
+
+    /// Every statement with its operation, in order.
+    pub(crate) fn statements(&self) -> impl Iterator<Item = (&'a OperationAnalysis, &'a StatementAnalysis)> + use<'a> {
+        self.file.operations.iter().flat_map(|op| op.statements.iter().map(move |s| (op, s)))
+    }
+
+    /// Whether `table` is created by this file before (or by) operation `index`.
+    pub(crate) fn is_created_here(&self, table: &str, index: usize) -> bool {
+        self.file.operations.iter().take(index + 1).any(|op| {
+            op.statements.iter().any(|s| s.statement.kind.created_table() == Some(table))
+        })
+    }
+
+    pub(crate) fn report(&mut self, report: Report<'_>) {
+        let at = self.line_index.line_column(self.text, report.span.start);
+        let statement = report.statement.map(|s| s.statement.sql.clone());
+        let operation_index = report.operation.map(|op| op.index);
+        let fingerprint = crate::analysis::fingerprint(&[
+            report.rule.id,
+            &self.file.app_label,
+            &self.file.name,
+            &operation_index.map(|i| i.to_string()).unwrap_or_default(),
+            statement.as_deref().unwrap_or(""),
+        ]);
+        self.findings.push(Finding {
+            rule: report.rule.id,
+            severity: report.rule.severity,
+            path: self.file.path.clone(),
+            line: at.line,
+            column: at.column,
+            span: report.span,
+            message: report.message,
+            safe_alternative: report.safe_alternative,
+            statement,
+            operation_index,
+            fingerprint,
+        });
+    }
+}
+
+/// Runs every rule over one analysed file and its parse diagnostics.
+pub(crate) fn run(ctx: &mut Ctx<'_>, parse_diagnostics: &[crate::parse::Diagnostic]) {
+    diagnostics::report(ctx, parse_diagnostics);
+    for (_, check) in registry::CHECKS {
+        check(ctx);
+    }
+}
