@@ -15,7 +15,7 @@ use crate::sql::django::{self as django_sql, OperationSql};
 use crate::sql::{Statement, StatementKind};
 
 /// Everything Lockstep found in a set of files.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Analysis {
     /// The settings the analysis used.
     pub settings: Settings,
@@ -33,7 +33,7 @@ impl Analysis {
 }
 
 /// One file: a Django migration or a `.sql` file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FileAnalysis {
     /// Path as given.
     pub path: String,
@@ -53,7 +53,7 @@ pub struct FileAnalysis {
 }
 
 /// One operation with its statements.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OperationAnalysis {
     /// Position in the migration, from 0.
     pub index: usize,
@@ -86,7 +86,7 @@ pub enum SqlStatus {
 }
 
 /// A statement as it runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatementAnalysis {
     /// The statement.
     #[serde(flatten)]
@@ -109,8 +109,14 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         rules::run(&mut ctx, &diagnostics);
         analysed.push(analysis);
     }
-    findings.sort_by(|a, b| (a.span.file, a.span.start, a.rule).cmp(&(b.span.file, b.span.start, b.rule)));
-    Analysis { settings: settings.clone(), files: analysed, findings }
+    findings.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.rule).cmp(&(b.span.file, b.span.start, b.rule))
+    });
+    Analysis {
+        settings: settings.clone(),
+        files: analysed,
+        findings,
+    }
 }
 
 fn analyze_file(id: FileId, file: &SourceFile) -> (FileAnalysis, Vec<Diagnostic>) {
@@ -128,79 +134,111 @@ fn analyze_file(id: FileId, file: &SourceFile) -> (FileAnalysis, Vec<Diagnostic>
     let mut diagnostics = Vec::new();
     if let Some(problem) = &file.problem {
         let at = problem.offset();
-        diagnostics.push(Diagnostic { kind: DiagnosticKind::Source(problem.clone()), span: Span::new(id, at, at) });
+        diagnostics.push(Diagnostic {
+            kind: DiagnosticKind::Source(problem.clone()),
+            span: Span::new(id, at, at),
+        });
         return (analysis, diagnostics);
     }
-    let line_index = LineIndex::new(&file.text);
-    let at = |span: Span| line_index.line_column(&file.text, span.start);
     match kind {
-        None => diagnostics.push(Diagnostic { kind: DiagnosticKind::UnsupportedFile, span: Span::file_start(id) }),
-        Some(SourceKind::Sql) => {
-            let parsed = parse::sql::parse(id, &file.text, 0);
-            diagnostics.extend(parsed.diagnostics);
-            let mut in_transaction = false;
-            for (index, statement) in parsed.value.into_iter().enumerate() {
-                let position = at(statement.span);
-                let begins = statement.kind == StatementKind::Transaction
-                    && statement.sql.to_ascii_uppercase().starts_with(['B', 'S']);
-                if statement.kind == StatementKind::Transaction {
-                    in_transaction = begins;
-                }
-                analysis.operations.push(OperationAnalysis {
-                    index,
-                    kind: "SQL".to_owned(),
-                    description: first_line(&statement.sql),
-                    line: position.line,
-                    column: position.column,
-                    span: statement.span,
-                    sql: SqlStatus::Reproduced,
-                    statements: vec![StatementAnalysis { statement, transaction: in_transaction, deferred: false }],
-                });
-            }
-        }
-        Some(SourceKind::Django) => {
-            let parsed = parse::django::parse(id, &analysis.app_label, &analysis.name, &file.text);
-            diagnostics.extend(parsed.diagnostics);
-            if let Some(migration) = parsed.value {
-                analysis.atomic = migration.atomic;
-                let mut sqls = Vec::with_capacity(migration.operations.len());
-                for (index, operation) in migration.operations.iter().enumerate() {
-                    let (sql, more) = django_sql::operation_sql(&migration, operation);
-                    diagnostics.extend(more);
-                    let position = at(operation.span);
-                    let (status, statements) = match &sql {
-                        OperationSql::Reproduced { immediate, deferred } => {
-                            let statement = |deferred: bool| {
-                                move |s: &Statement| StatementAnalysis {
-                                    statement: s.clone(),
-                                    transaction: migration.atomic,
-                                    deferred,
-                                }
-                            };
-                            let statements = immediate.iter().map(statement(false)).chain(deferred.iter().map(statement(true)));
-                            (SqlStatus::Reproduced, statements.collect())
-                        }
-                        OperationSql::NotSql => (SqlStatus::NotSql, Vec::new()),
-                        OperationSql::NotReproduced => (SqlStatus::NotReproduced, Vec::new()),
-                    };
-                    analysis.operations.push(OperationAnalysis {
-                        index,
-                        kind: operation.class.clone(),
-                        description: django_sql::describe(operation),
-                        line: position.line,
-                        column: position.column,
-                        span: operation.span,
-                        sql: status,
-                        statements,
-                    });
-                    sqls.push(sql);
-                }
-                let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
-                analysis.sqlmigrate = Some(django_sql::sqlmigrate(&migration, &pairs));
-            }
-        }
+        None => diagnostics.push(Diagnostic {
+            kind: DiagnosticKind::UnsupportedFile,
+            span: Span::file_start(id),
+        }),
+        Some(SourceKind::Sql) => analyze_sql(id, &file.text, &mut analysis, &mut diagnostics),
+        Some(SourceKind::Django) => analyze_django(id, &file.text, &mut analysis, &mut diagnostics),
     }
     (analysis, diagnostics)
+}
+
+/// A `.sql` file: each statement is an operation; `BEGIN` … `COMMIT` marks a transaction.
+fn analyze_sql(
+    id: FileId,
+    text: &str,
+    analysis: &mut FileAnalysis,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let line_index = LineIndex::new(text);
+    let parsed = parse::sql::parse(id, text, 0);
+    diagnostics.extend(parsed.diagnostics);
+    let mut in_transaction = false;
+    for (index, statement) in parsed.value.into_iter().enumerate() {
+        let position = line_index.line_column(text, statement.span.start);
+        if statement.kind == StatementKind::Transaction {
+            in_transaction = statement.sql.to_ascii_uppercase().starts_with(['B', 'S']);
+        }
+        analysis.operations.push(OperationAnalysis {
+            index,
+            kind: "SQL".to_owned(),
+            description: first_line(&statement.sql),
+            line: position.line,
+            column: position.column,
+            span: statement.span,
+            sql: SqlStatus::Reproduced,
+            statements: vec![StatementAnalysis {
+                statement,
+                transaction: in_transaction,
+                deferred: false,
+            }],
+        });
+    }
+}
+
+/// A Django migration: its operations with the SQL Django runs for each.
+fn analyze_django(
+    id: FileId,
+    text: &str,
+    analysis: &mut FileAnalysis,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let line_index = LineIndex::new(text);
+    let parsed = parse::django::parse(id, &analysis.app_label, &analysis.name, text);
+    diagnostics.extend(parsed.diagnostics);
+    let Some(migration) = parsed.value else {
+        return;
+    };
+    analysis.atomic = migration.atomic;
+    let mut sqls = Vec::with_capacity(migration.operations.len());
+    for (index, operation) in migration.operations.iter().enumerate() {
+        let (sql, more) = django_sql::operation_sql(&migration, operation);
+        diagnostics.extend(more);
+        let position = line_index.line_column(text, operation.span.start);
+        let statement = |deferred: bool| {
+            move |s: &Statement| StatementAnalysis {
+                statement: s.clone(),
+                transaction: migration.atomic,
+                deferred,
+            }
+        };
+        let (status, statements) = match &sql {
+            OperationSql::Reproduced {
+                immediate,
+                deferred,
+            } => (
+                SqlStatus::Reproduced,
+                immediate
+                    .iter()
+                    .map(statement(false))
+                    .chain(deferred.iter().map(statement(true)))
+                    .collect(),
+            ),
+            OperationSql::NotSql => (SqlStatus::NotSql, Vec::new()),
+            OperationSql::NotReproduced => (SqlStatus::NotReproduced, Vec::new()),
+        };
+        analysis.operations.push(OperationAnalysis {
+            index,
+            kind: operation.class.clone(),
+            description: django_sql::describe(operation),
+            line: position.line,
+            column: position.column,
+            span: operation.span,
+            sql: status,
+            statements,
+        });
+        sqls.push(sql);
+    }
+    let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
+    analysis.sqlmigrate = Some(django_sql::sqlmigrate(&migration, &pairs));
 }
 
 fn first_line(sql: &str) -> String {

@@ -61,19 +61,42 @@ impl SourceFile {
     pub fn from_text(path: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let problem = check_size(text.len()).or_else(|| find_nul(&text));
-        let text = if problem.as_ref().is_some_and(|p| matches!(p, SourceProblem::TooLarge { .. })) {
+        let text = if problem
+            .as_ref()
+            .is_some_and(|p| matches!(p, SourceProblem::TooLarge { .. }))
+        {
             String::new()
         } else {
             text
         };
-        Self { path: path.into(), text, problem }
+        Self {
+            path: path.into(),
+            text,
+            problem,
+        }
+    }
+
+    /// A file refused for its size (`bytes` long) without reading it.
+    pub fn too_large(path: impl Into<String>, bytes: u64) -> Self {
+        Self {
+            path: path.into(),
+            text: String::new(),
+            problem: Some(SourceProblem::TooLarge {
+                bytes,
+                limit: MAX_FILE_BYTES as u64,
+            }),
+        }
     }
 
     /// A file given as raw bytes (read from disk or uploaded).
     pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
         let path = path.into();
         if let Some(problem) = check_size(bytes.len()) {
-            return Self { path, text: String::new(), problem: Some(problem) };
+            return Self {
+                path,
+                text: String::new(),
+                problem: Some(problem),
+            };
         }
         match String::from_utf8(bytes) {
             Ok(text) => Self::from_text(path, text),
@@ -84,7 +107,11 @@ impl SourceFile {
                 let text = String::from_utf8(bytes).unwrap_or_default();
                 let offset = u32::try_from(valid).unwrap_or(u32::MAX);
                 let problem = find_nul(&text).unwrap_or(SourceProblem::NotUtf8 { offset });
-                Self { path, text, problem: Some(problem) }
+                Self {
+                    path,
+                    text,
+                    problem: Some(problem),
+                }
             }
         }
     }
@@ -98,9 +125,11 @@ fn check_size(len: usize) -> Option<SourceProblem> {
 }
 
 fn find_nul(text: &str) -> Option<SourceProblem> {
-    text.bytes().position(|b| b == 0).map(|offset| SourceProblem::Binary {
-        offset: u32::try_from(offset).unwrap_or(u32::MAX),
-    })
+    text.bytes()
+        .position(|b| b == 0)
+        .map(|offset| SourceProblem::Binary {
+            offset: u32::try_from(offset).unwrap_or(u32::MAX),
+        })
 }
 
 /// What a file holds, decided by its extension.
@@ -132,10 +161,21 @@ impl SourceKind {
 pub fn migration_key(path: &str) -> (String, String) {
     let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
     let file = parts.last().copied().unwrap_or("migration");
-    let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned();
-    let parent = parts.len().checked_sub(2).and_then(|i| parts.get(i)).copied();
+    let name = file
+        .rsplit_once('.')
+        .map_or(file, |(stem, _)| stem)
+        .to_owned();
+    let parent = parts
+        .len()
+        .checked_sub(2)
+        .and_then(|i| parts.get(i))
+        .copied();
     let app = match parent {
-        Some("migrations") => parts.len().checked_sub(3).and_then(|i| parts.get(i)).copied(),
+        Some("migrations") => parts
+            .len()
+            .checked_sub(3)
+            .and_then(|i| parts.get(i))
+            .copied(),
         other => other,
     };
     (app.unwrap_or("app").to_owned(), name)
@@ -170,7 +210,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { pg_version: 16, django_version: DjangoVersion::V5_2, lock_timeout_ms: 2_000 }
+        Self {
+            pg_version: 16,
+            django_version: DjangoVersion::V5_2,
+            lock_timeout_ms: 2_000,
+        }
     }
 }
 
@@ -185,7 +229,10 @@ mod tests {
             ("shop".into(), "0002_order_created".into())
         );
         assert_eq!(migration_key("0001.sql"), ("app".into(), "0001".into()));
-        assert_eq!(migration_key("db/0003_x.sql"), ("db".into(), "0003_x".into()));
+        assert_eq!(
+            migration_key("db/0003_x.sql"),
+            ("db".into(), "0003_x".into())
+        );
         assert_eq!(migration_key(""), ("app".into(), "migration".into()));
     }
 

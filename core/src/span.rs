@@ -34,7 +34,11 @@ impl Span {
     /// The smallest span covering both.
     #[must_use]
     pub fn cover(self, other: Span) -> Span {
-        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+        Span::new(
+            self.file,
+            self.start.min(other.start),
+            self.end.max(other.end),
+        )
     }
 }
 
@@ -69,7 +73,11 @@ impl LineIndex {
 
     /// The line and column of byte `offset` in `text` (the same text given to [`LineIndex::new`]).
     pub fn line_column(&self, text: &str, offset: u32) -> LineColumn {
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1) - 1;
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1)
+            - 1;
         let line_start = self.line_starts.get(line).copied().unwrap_or(0);
         let prefix = text
             .get(line_start as usize..(offset as usize).min(text.len()))
@@ -89,10 +97,7 @@ impl LineIndex {
         };
         let rest = text.get(start as usize..).unwrap_or("");
         let skip = usize::try_from(column.max(1) - 1).unwrap_or(usize::MAX);
-        let within = rest
-            .char_indices()
-            .nth(skip)
-            .map_or(rest.len(), |(i, _)| i);
+        let within = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
         start.saturating_add(u32::try_from(within).unwrap_or(u32::MAX))
     }
 
@@ -119,11 +124,23 @@ mod tests {
     fn line_and_column_count_characters() {
         let text = "ab\nçd\n\nx";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_column(text, 0), LineColumn { line: 1, column: 1 });
-        assert_eq!(index.line_column(text, 3), LineColumn { line: 2, column: 1 });
+        assert_eq!(
+            index.line_column(text, 0),
+            LineColumn { line: 1, column: 1 }
+        );
+        assert_eq!(
+            index.line_column(text, 3),
+            LineColumn { line: 2, column: 1 }
+        );
         // `ç` is two bytes: byte 5 is the second character of line 2.
-        assert_eq!(index.line_column(text, 5), LineColumn { line: 2, column: 2 });
-        assert_eq!(index.line_column(text, 8), LineColumn { line: 4, column: 1 });
+        assert_eq!(
+            index.line_column(text, 5),
+            LineColumn { line: 2, column: 2 }
+        );
+        assert_eq!(
+            index.line_column(text, 8),
+            LineColumn { line: 4, column: 1 }
+        );
         assert_eq!(index.line_text(text, 2), "çd");
         assert_eq!(index.line_text(text, 9), "");
     }

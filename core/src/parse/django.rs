@@ -125,7 +125,10 @@ pub struct SqlText {
 }
 
 /// A model field as written: its class and arguments.
-#[allow(clippy::struct_excessive_bools, reason = "each bool is one of Django's own field options")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is one of Django's own field options"
+)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Field {
     /// Class name (`CharField`), or the path as written for classes outside Django.
@@ -180,7 +183,10 @@ pub fn parse(file: FileId, app_label: &str, name: &str, text: &str) -> Parsed<Op
                 kind: DiagnosticKind::PythonSyntax(error.message),
                 span: error.span,
             });
-            return Parsed { value: None, diagnostics };
+            return Parsed {
+                value: None,
+                diagnostics,
+            };
         }
     };
     let Some(class) = module.classes.iter().find(|c| is_migration_class(c)) else {
@@ -188,7 +194,10 @@ pub fn parse(file: FileId, app_label: &str, name: &str, text: &str) -> Parsed<Op
             kind: DiagnosticKind::NoMigrationClass,
             span: Span::file_start(file),
         });
-        return Parsed { value: None, diagnostics };
+        return Parsed {
+            value: None,
+            diagnostics,
+        };
     };
     let mut decoder = Decoder { text, diagnostics };
     let migration = Migration {
@@ -202,7 +211,10 @@ pub fn parse(file: FileId, app_label: &str, name: &str, text: &str) -> Parsed<Op
         operations: decoder.operations(class),
         span: class.span,
     };
-    Parsed { value: Some(migration), diagnostics: decoder.diagnostics }
+    Parsed {
+        value: Some(migration),
+        diagnostics: decoder.diagnostics,
+    }
 }
 
 fn is_migration_class(class: &Class) -> bool {
@@ -257,7 +269,9 @@ impl Decoder<'_> {
     }
 
     fn flag(&mut self, class: &Class, name: &str, default: bool) -> bool {
-        let Some(value) = class.attribute(name) else { return default };
+        let Some(value) = class.attribute(name) else {
+            return default;
+        };
         value.as_bool().unwrap_or_else(|| {
             self.unevaluable(name, value, if default { "True" } else { "False" });
             default
@@ -265,7 +279,9 @@ impl Decoder<'_> {
     }
 
     fn refs(&mut self, class: &Class, name: &str) -> Vec<MigrationRef> {
-        let Some(value) = class.attribute(name) else { return Vec::new() };
+        let Some(value) = class.attribute(name) else {
+            return Vec::new();
+        };
         let Some(items) = value.as_sequence() else {
             self.unevaluable(name, value, "none");
             return Vec::new();
@@ -281,7 +297,9 @@ impl Decoder<'_> {
     }
 
     fn operations(&mut self, class: &Class) -> Vec<Operation> {
-        let Some(value) = class.attribute("operations") else { return Vec::new() };
+        let Some(value) = class.attribute("operations") else {
+            return Vec::new();
+        };
         let Some(items) = value.as_sequence() else {
             self.unevaluable("operations", value, "no operations");
             return Vec::new();
@@ -292,26 +310,46 @@ impl Decoder<'_> {
     fn operation(&mut self, value: &Value) -> Operation {
         let Some(call) = value.as_call() else {
             self.diagnostics.push(Diagnostic {
-                kind: DiagnosticKind::UnknownOperation { class: value.text(self.text).to_owned() },
+                kind: DiagnosticKind::UnknownOperation {
+                    class: value.text(self.text).to_owned(),
+                },
                 span: value.span,
             });
-            return Operation { class: value.text(self.text).to_owned(), kind: OperationKind::Unknown, span: value.span };
+            return Operation {
+                class: value.text(self.text).to_owned(),
+                kind: OperationKind::Unknown,
+                span: value.span,
+            };
         };
         let Some(class) = class_in(&call.callee, OPERATION_MODULES) else {
             self.diagnostics.push(Diagnostic {
-                kind: DiagnosticKind::UnknownOperation { class: call.callee.clone() },
+                kind: DiagnosticKind::UnknownOperation {
+                    class: call.callee.clone(),
+                },
                 span: value.span,
             });
-            return Operation { class: call.callee.clone(), kind: OperationKind::Unknown, span: value.span };
+            return Operation {
+                class: call.callee.clone(),
+                kind: OperationKind::Unknown,
+                span: value.span,
+            };
         };
-        let kind = self.operation_kind(class, call, value.span).unwrap_or(OperationKind::Unknown);
+        let kind = self
+            .operation_kind(class, call, value.span)
+            .unwrap_or(OperationKind::Unknown);
         if matches!(kind, OperationKind::Unmodelled) {
             self.diagnostics.push(Diagnostic {
-                kind: DiagnosticKind::UnmodelledOperation { class: class.to_owned() },
+                kind: DiagnosticKind::UnmodelledOperation {
+                    class: class.to_owned(),
+                },
                 span: value.span,
             });
         }
-        Operation { class: class.to_owned(), kind, span: value.span }
+        Operation {
+            class: class.to_owned(),
+            kind,
+            span: value.span,
+        }
     }
 
     /// `None` when a required argument cannot be evaluated (a diagnostic says which).
@@ -322,21 +360,31 @@ impl Decoder<'_> {
                 let mut fields = Vec::new();
                 if let Some(list) = call.arg(1, "fields").and_then(Value::as_sequence) {
                     for pair in list {
-                        let Some([field_name, field]) = pair.as_sequence() else { continue };
-                        let (Some(field_name), Some(field)) = (field_name.as_str(), self.field(field)) else {
+                        let Some([field_name, field]) = pair.as_sequence() else {
+                            continue;
+                        };
+                        let (Some(field_name), Some(field)) =
+                            (field_name.as_str(), self.field(field))
+                        else {
                             continue;
                         };
                         fields.push((field_name.to_owned(), field));
                     }
                 }
-                let db_table = call.arg(2, "options").and_then(|options| match &options.kind {
-                    ValueKind::Dict(items) => items
-                        .iter()
-                        .find(|(k, _)| k.as_str() == Some("db_table"))
-                        .and_then(|(_, v)| v.as_str().map(str::to_owned)),
-                    _ => None,
-                });
-                OperationKind::CreateModel { name, fields, db_table }
+                let db_table = call
+                    .arg(2, "options")
+                    .and_then(|options| match &options.kind {
+                        ValueKind::Dict(items) => items
+                            .iter()
+                            .find(|(k, _)| k.as_str() == Some("db_table"))
+                            .and_then(|(_, v)| v.as_str().map(str::to_owned)),
+                        _ => None,
+                    });
+                OperationKind::CreateModel {
+                    name,
+                    fields,
+                    db_table,
+                }
             }
             "AddField" => OperationKind::AddField {
                 model_name: self.string_arg(call, 0, "model_name", span)?,
@@ -370,14 +418,22 @@ impl Decoder<'_> {
                 OperationKind::RunSql { sql, reverse_sql }
             }
             "RunPython" => OperationKind::RunPython {
-                code: call.arg(0, "code").map_or(String::new(), |v| v.text(self.text).to_owned()),
+                code: call
+                    .arg(0, "code")
+                    .map_or(String::new(), |v| v.text(self.text).to_owned()),
                 reversible: call.arg(1, "reverse_code").is_some(),
             },
             _ => OperationKind::Unmodelled,
         })
     }
 
-    fn required<'c>(&mut self, call: &'c Call, position: usize, name: &str, span: Span) -> Option<&'c Value> {
+    fn required<'c>(
+        &mut self,
+        call: &'c Call,
+        position: usize,
+        name: &str,
+        span: Span,
+    ) -> Option<&'c Value> {
         let value = call.arg(position, name);
         if value.is_none() {
             self.diagnostics.push(Diagnostic {
@@ -392,7 +448,13 @@ impl Decoder<'_> {
         value
     }
 
-    fn string_arg(&mut self, call: &Call, position: usize, name: &str, span: Span) -> Option<String> {
+    fn string_arg(
+        &mut self,
+        call: &Call,
+        position: usize,
+        name: &str,
+        span: Span,
+    ) -> Option<String> {
         let value = self.required(call, position, name, span)?;
         let string = value.as_str().map(str::to_owned);
         if string.is_none() {
@@ -426,7 +488,10 @@ impl Decoder<'_> {
             unique: class == "OneToOneField" || flag("unique", false),
             primary_key: flag("primary_key", false),
             max_length: call.kwarg("max_length").and_then(Value::as_int),
-            db_column: call.kwarg("db_column").and_then(Value::as_str).map(str::to_owned),
+            db_column: call
+                .kwarg("db_column")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             has_default: call.kwarg("default").is_some(),
             class,
             builtin,
@@ -439,17 +504,24 @@ impl Decoder<'_> {
             self.unevaluable("index", value, "the operation is unknown");
             return None;
         };
-        let class = class_in(&call.callee, MODEL_MODULES).unwrap_or(&call.callee).to_owned();
+        let class = class_in(&call.callee, MODEL_MODULES)
+            .unwrap_or(&call.callee)
+            .to_owned();
         let mut fields = Vec::new();
         if let Some(list) = call.kwarg("fields") {
             match list.as_sequence() {
-                Some(items) => fields.extend(items.iter().filter_map(|f| f.as_str().map(str::to_owned))),
+                Some(items) => {
+                    fields.extend(items.iter().filter_map(|f| f.as_str().map(str::to_owned)));
+                }
                 None => self.unevaluable("fields", list, "no fields"),
             }
         }
         Some(Index {
             class,
-            name: call.kwarg("name").and_then(Value::as_str).map(str::to_owned),
+            name: call
+                .kwarg("name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             fields,
             span: value.span,
         })
@@ -457,7 +529,10 @@ impl Decoder<'_> {
 
     fn sql_texts(&mut self, field: &str, value: &Value) -> Option<Vec<SqlText>> {
         if let Some(s) = value.as_str() {
-            return Some(vec![SqlText { text: s.to_owned(), span: value.span }]);
+            return Some(vec![SqlText {
+                text: s.to_owned(),
+                span: value.span,
+            }]);
         }
         let Some(items) = value.as_sequence() else {
             self.unevaluable(field, value, "no SQL");
@@ -471,7 +546,10 @@ impl Decoder<'_> {
                 _ => item,
             };
             match sql.as_str() {
-                Some(s) => texts.push(SqlText { text: s.to_owned(), span: sql.span }),
+                Some(s) => texts.push(SqlText {
+                    text: s.to_owned(),
+                    span: sql.span,
+                }),
                 None => self.unevaluable(field, item, "this statement is skipped"),
             }
         }
@@ -494,11 +572,13 @@ fn migration_ref(value: &Value) -> Option<MigrationRef> {
             _ => None,
         },
         // `migrations.swappable_dependency(settings.AUTH_USER_MODEL)`
-        ValueKind::Call(call) if call.class_name() == "swappable_dependency" => Some(MigrationRef {
-            app_label: app_label_of(call.args.first()?)?,
-            name: "__first__".to_owned(),
-            span: value.span,
-        }),
+        ValueKind::Call(call) if call.class_name() == "swappable_dependency" => {
+            Some(MigrationRef {
+                app_label: app_label_of(call.args.first()?)?,
+                name: "__first__".to_owned(),
+                span: value.span,
+            })
+        }
         _ => None,
     }
 }
@@ -507,7 +587,9 @@ fn migration_ref(value: &Value) -> Option<MigrationRef> {
 fn app_label_of(value: &Value) -> Option<String> {
     match &value.kind {
         ValueKind::Str(s) => Some(s.split('.').next().unwrap_or(s).to_owned()),
-        ValueKind::Ref(path) if path.ends_with("settings.AUTH_USER_MODEL") => Some("auth".to_owned()),
+        ValueKind::Ref(path) if path.ends_with("settings.AUTH_USER_MODEL") => {
+            Some("auth".to_owned())
+        }
         _ => None,
     }
 }
@@ -552,20 +634,48 @@ class Migration(migrations.Migration):
         assert!(!migration.atomic);
         assert_eq!(migration.dependencies.len(), 2);
         assert_eq!(migration.dependencies[1].app_label, "auth");
-        let classes: Vec<_> = migration.operations.iter().map(|o| o.class.as_str()).collect();
-        assert_eq!(classes, ["AddField", "AddIndex", "RunSQL", "AlterModelTable", "my_helper"]);
-        let OperationKind::AddField { field, .. } = &migration.operations[0].kind else { panic!() };
+        let classes: Vec<_> = migration
+            .operations
+            .iter()
+            .map(|o| o.class.as_str())
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                "AddField",
+                "AddIndex",
+                "RunSQL",
+                "AlterModelTable",
+                "my_helper"
+            ]
+        );
+        let OperationKind::AddField { field, .. } = &migration.operations[0].kind else {
+            panic!()
+        };
         assert!(field.null && field.db_index && !field.unique);
         assert_eq!(field.max_length, Some(200));
-        let OperationKind::AddIndex { index, concurrently, .. } = &migration.operations[1].kind else { panic!() };
+        let OperationKind::AddIndex {
+            index,
+            concurrently,
+            ..
+        } = &migration.operations[1].kind
+        else {
+            panic!()
+        };
         assert_eq!(index.fields, ["-created"]);
         assert!(!concurrently);
-        let OperationKind::RunSql { sql, reverse_sql } = &migration.operations[2].kind else { panic!() };
+        let OperationKind::RunSql { sql, reverse_sql } = &migration.operations[2].kind else {
+            panic!()
+        };
         assert_eq!(sql.len(), 2);
         assert_eq!(sql[1].text, "SELECT %s");
         assert!(reverse_sql.is_none());
         // One diagnostic for the unmodelled operation, one for the unknown call.
-        let kinds: Vec<_> = parsed.diagnostics.iter().map(|d| d.kind.to_string()).collect();
+        let kinds: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.kind.to_string())
+            .collect();
         assert_eq!(kinds.len(), 2, "{kinds:?}");
         assert!(kinds[0].contains("AlterModelTable"));
         assert!(kinds[1].contains("my_helper"));

@@ -129,7 +129,9 @@ impl Value {
 
     /// The source text of this value.
     pub fn text<'t>(&self, source: &'t str) -> &'t str {
-        source.get(self.span.start as usize..self.span.end as usize).unwrap_or("")
+        source
+            .get(self.span.start as usize..self.span.end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -156,7 +158,11 @@ pub struct Class {
 impl Class {
     /// The value assigned to `name` (the last assignment wins, as in Python).
     pub fn attribute(&self, name: &str) -> Option<&Value> {
-        self.attributes.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.attributes
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -181,7 +187,10 @@ pub fn parse_module(file: FileId, text: &str) -> Result<Module, SyntaxError> {
         message: error.error.to_string(),
         span: span(file, error.location),
     })?;
-    let mut evaluator = Evaluator { file, imports: BTreeMap::new() };
+    let mut evaluator = Evaluator {
+        file,
+        imports: BTreeMap::new(),
+    };
     let mut module = Module::default();
     for stmt in parsed.suite() {
         match stmt {
@@ -220,7 +229,10 @@ fn nesting_overflow(text: &str) -> Option<u32> {
                         i += 2;
                         continue;
                     }
-                    if c == b && (!triple || (bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b))) {
+                    if c == b
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b)))
+                    {
                         i += quote_len - 1;
                         break;
                     }
@@ -270,7 +282,8 @@ impl Evaluator {
         for alias in &import.names {
             let name = alias.name.id.as_str();
             let local = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
-            self.imports.insert(local.to_owned(), format!("{}.{name}", module.id));
+            self.imports
+                .insert(local.to_owned(), format!("{}.{name}", module.id));
         }
     }
 
@@ -310,7 +323,10 @@ impl Evaluator {
         } else {
             self.kind(expr, depth + 1)
         };
-        Value { kind, span: span(self.file, expr.range()) }
+        Value {
+            kind,
+            span: span(self.file, expr.range()),
+        }
     }
 
     fn kind(&self, expr: &Expr, depth: usize) -> ValueKind {
@@ -335,7 +351,9 @@ impl Evaluator {
             Expr::Dict(dict) => {
                 let mut items = Vec::with_capacity(dict.items.len());
                 for item in &dict.items {
-                    let Some(key) = &item.key else { return ValueKind::Unknown };
+                    let Some(key) = &item.key else {
+                        return ValueKind::Unknown;
+                    };
                     items.push((self.value(key, depth), self.value(&item.value, depth)));
                 }
                 ValueKind::Dict(items)
@@ -344,11 +362,15 @@ impl Evaluator {
                 self.path(expr).map_or(ValueKind::Unknown, ValueKind::Ref)
             }
             Expr::Call(call) => {
-                let Some(callee) = self.path(&call.func) else { return ValueKind::Unknown };
+                let Some(callee) = self.path(&call.func) else {
+                    return ValueKind::Unknown;
+                };
                 let mut kwargs = Vec::with_capacity(call.arguments.keywords.len());
                 for keyword in &call.arguments.keywords {
                     // `**kwargs` cannot be known statically: the whole call is unknown.
-                    let Some(arg) = &keyword.arg else { return ValueKind::Unknown };
+                    let Some(arg) = &keyword.arg else {
+                        return ValueKind::Unknown;
+                    };
                     kwargs.push((arg.id.to_string(), self.value(&keyword.value, depth)));
                 }
                 if call.arguments.args.iter().any(Expr::is_starred_expr) {
@@ -412,12 +434,18 @@ mod tests {
         )
         .unwrap();
         let class = &module.classes[0];
-        assert_eq!(class.bases[0].kind, ValueKind::Ref("django.db.migrations.Migration".into()));
+        assert_eq!(
+            class.bases[0].kind,
+            ValueKind::Ref("django.db.migrations.Migration".into())
+        );
         let ops = class.attribute("ops").unwrap().as_sequence().unwrap();
         let call = ops[0].as_call().unwrap();
         assert_eq!(call.callee, "django.db.models.CharField");
         assert_eq!(call.kwarg("max_length").and_then(Value::as_int), Some(-5));
-        assert_eq!(ops[1].kind, ValueKind::Ref("django.db.models.deletion.CASCADE".into()));
+        assert_eq!(
+            ops[1].kind,
+            ValueKind::Ref("django.db.models.deletion.CASCADE".into())
+        );
         assert_eq!(ops[2].as_call().unwrap().callee, "helper");
     }
 
@@ -428,7 +456,10 @@ mod tests {
         let x = module.classes[0].attribute("x").unwrap();
         assert_eq!(x.kind, ValueKind::Unknown);
         assert_eq!(x.text(text), "f'{y}' + 1");
-        assert_eq!(module.classes[0].attribute("z").unwrap().kind, ValueKind::Unknown);
+        assert_eq!(
+            module.classes[0].attribute("z").unwrap().kind,
+            ValueKind::Unknown
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ const RECURSION_LIMIT: usize = 50;
 /// it is 0.
 pub fn parse(file: FileId, text: &str, base: u32) -> Parsed<Vec<Statement>> {
     let index = LineIndex::new(text);
-    let offset = |location: sqlparser::tokenizer::Location| index.offset(text, location.line, location.column);
+    let offset = |location: sqlparser::tokenizer::Location| {
+        index.offset(text, location.line, location.column)
+    };
     let dialect = PostgreSqlDialect {};
     let mut tokens = Vec::new();
     let tokenized = Tokenizer::new(&dialect, text).tokenize_with_location_into_buf(&mut tokens);
@@ -33,13 +35,20 @@ pub fn parse(file: FileId, text: &str, base: u32) -> Parsed<Vec<Statement>> {
     let mut diagnostics = Vec::new();
     let mut push = |start: u32, end: u32, tokens: Vec<TokenWithSpan>, error: Option<String>| {
         let span = Span::new(file, base.saturating_add(start), base.saturating_add(end));
-        let sql = text.get(start as usize..end as usize).unwrap_or("").trim().to_owned();
+        let sql = text
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+            .trim()
+            .to_owned();
         let outcome = match error {
             Some(message) => Err(message),
             None => parse_one(dialect, tokens),
         };
         let kind = outcome.unwrap_or_else(|message| {
-            diagnostics.push(Diagnostic { kind: DiagnosticKind::OpaqueSql { message }, span });
+            diagnostics.push(Diagnostic {
+                kind: DiagnosticKind::OpaqueSql { message },
+                span,
+            });
             StatementKind::Opaque
         });
         statements.push(Statement { sql, kind, span });
@@ -54,7 +63,12 @@ pub fn parse(file: FileId, text: &str, base: u32) -> Parsed<Vec<Statement>> {
         }
         if token.token == Token::SemiColon {
             if let Some(s) = start.take() {
-                push(s, offset(token.span.end), std::mem::take(&mut current), None);
+                push(
+                    s,
+                    offset(token.span.end),
+                    std::mem::take(&mut current),
+                    None,
+                );
             }
             current.clear();
         } else if significant {
@@ -75,10 +89,16 @@ pub fn parse(file: FileId, text: &str, base: u32) -> Parsed<Vec<Statement>> {
             push(s, end, Vec::new(), Some(error.to_string()));
         }
     }
-    Parsed { value: statements, diagnostics }
+    Parsed {
+        value: statements,
+        diagnostics,
+    }
 }
 
-fn parse_one(dialect: PostgreSqlDialect, tokens: Vec<TokenWithSpan>) -> Result<StatementKind, String> {
+fn parse_one(
+    dialect: PostgreSqlDialect,
+    tokens: Vec<TokenWithSpan>,
+) -> Result<StatementKind, String> {
     // Comments are whitespace to the parser; a statement of only comments is nothing to run.
     if tokens.is_empty() {
         return Ok(StatementKind::Other);
@@ -89,7 +109,10 @@ fn parse_one(dialect: PostgreSqlDialect, tokens: Vec<TokenWithSpan>) -> Result<S
     let statement = parser.parse_statement().map_err(|e| e.to_string())?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
-        return Err(format!("unexpected {} after the statement at {}", next.token, next.span.start));
+        return Err(format!(
+            "unexpected {} after the statement at {}",
+            next.token, next.span.start
+        ));
     }
     Ok(classify(&statement))
 }
@@ -102,15 +125,23 @@ fn classify(statement: &ast::Statement) -> StatementKind {
             unique: index.unique,
             concurrently: index.concurrently,
         },
-        ast::Statement::Drop { object_type: ast::ObjectType::Index, names, .. } => StatementKind::DropIndex {
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Index,
+            names,
+            ..
+        } => StatementKind::DropIndex {
             names: names.iter().map(last_ident).collect(),
             concurrently: false,
         },
-        ast::Statement::CreateTable(table) => StatementKind::CreateTable { table: last_ident(&table.name) },
-        ast::Statement::AlterTable(alter) => StatementKind::AlterTable { table: last_ident(&alter.name) },
-        ast::Statement::StartTransaction { .. } | ast::Statement::Commit { .. } | ast::Statement::Rollback { .. } => {
-            StatementKind::Transaction
-        }
+        ast::Statement::CreateTable(table) => StatementKind::CreateTable {
+            table: last_ident(&table.name),
+        },
+        ast::Statement::AlterTable(alter) => StatementKind::AlterTable {
+            table: last_ident(&alter.name),
+        },
+        ast::Statement::StartTransaction { .. }
+        | ast::Statement::Commit { .. }
+        | ast::Statement::Rollback { .. } => StatementKind::Transaction,
         _ => StatementKind::Other,
     }
 }
@@ -128,7 +159,11 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<StatementKind> {
-        parse(FileId(0), text, 0).value.into_iter().map(|s| s.kind).collect()
+        parse(FileId(0), text, 0)
+            .value
+            .into_iter()
+            .map(|s| s.kind)
+            .collect()
     }
 
     #[test]
@@ -142,12 +177,22 @@ mod tests {
         assert_eq!(statements[0].sql, "CREATE INDEX i ON \"t\" (a);");
         assert_eq!(
             statements[0].kind,
-            StatementKind::CreateIndex { name: Some("i".into()), table: "t".into(), unique: false, concurrently: false }
+            StatementKind::CreateIndex {
+                name: Some("i".into()),
+                table: "t".into(),
+                unique: false,
+                concurrently: false
+            }
         );
         assert_eq!(statements[1].sql, "SELECT 'a;b';");
         assert_eq!(
             statements[2].kind,
-            StatementKind::CreateIndex { name: Some("j".into()), table: "u".into(), unique: true, concurrently: true }
+            StatementKind::CreateIndex {
+                name: Some("j".into()),
+                table: "u".into(),
+                unique: true,
+                concurrently: true
+            }
         );
         // Spans point at the statement's first character.
         assert_eq!(&text[statements[1].span.start as usize..][..6], "SELECT");

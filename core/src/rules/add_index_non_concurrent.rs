@@ -39,7 +39,12 @@ declare_rule! {
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let file = ctx.file();
     for (operation, statement) in ctx.statements() {
-        let StatementKind::CreateIndex { table, concurrently: false, .. } = &statement.statement.kind else {
+        let StatementKind::CreateIndex {
+            table,
+            concurrently: false,
+            ..
+        } = &statement.statement.kind
+        else {
             continue;
         };
         if ctx.is_created_here(table, operation.index) {
@@ -82,7 +87,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
 /// `sql` with `CONCURRENTLY` after `CREATE [UNIQUE] INDEX`.
 fn concurrent(sql: &str) -> String {
     let upper = sql.to_ascii_uppercase();
-    let Some(at) = upper.find(" INDEX ") else { return sql.to_owned() };
+    let Some(at) = upper.find(" INDEX ") else {
+        return sql.to_owned();
+    };
     let insert = at + " INDEX ".len();
     match (sql.get(..insert), sql.get(insert..)) {
         (Some(head), Some(tail)) => format!("{head}CONCURRENTLY {tail}"),
@@ -111,12 +118,19 @@ class Migration(migrations.Migration):
         let found = findings("shop/migrations/0002_order_created.py", ADD_INDEX);
         assert_eq!(found.len(), 1, "{found:#?}");
         let finding = &found[0];
-        assert_eq!((finding.rule, finding.line, finding.column), ("add-index-non-concurrent", 6, 9));
-        assert!(finding.message.contains("`SHARE` lock on `shop_order`"), "{}", finding.message);
+        assert_eq!(
+            (finding.rule, finding.line, finding.column),
+            ("add-index-non-concurrent", 6, 9)
+        );
         assert!(
-            finding
-                .safe_alternative
-                .contains(r#"CREATE INDEX CONCURRENTLY "shop_order_created_idx" ON "shop_order" ("created");"#),
+            finding.message.contains("`SHARE` lock on `shop_order`"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.safe_alternative.contains(
+                r#"CREATE INDEX CONCURRENTLY "shop_order_created_idx" ON "shop_order" ("created");"#
+            ),
             "{}",
             finding.safe_alternative
         );
@@ -129,7 +143,10 @@ class Migration(migrations.Migration):
             "migrations.AddField(\"order\", \"code\", models.CharField(max_length=10, null=True, db_index=True)),",
         );
         let found = findings("shop/migrations/0002_code.py", &text);
-        let statements: Vec<_> = found.iter().filter_map(|f| f.statement.as_deref()).collect();
+        let statements: Vec<_> = found
+            .iter()
+            .filter_map(|f| f.statement.as_deref())
+            .collect();
         assert_eq!(statements.len(), 2, "{found:#?}");
         assert!(statements[1].ends_with("(\"code\" varchar_pattern_ops);"));
     }
@@ -146,9 +163,16 @@ class Migration(migrations.Migration):
 
     #[test]
     fn fires_in_sql_files_at_the_statement() {
-        let found = findings("db/0002.sql", "SET lock_timeout = '2s';\n\n  create unique index u_id on u (id);");
+        let found = findings(
+            "db/0002.sql",
+            "SET lock_timeout = '2s';\n\n  create unique index u_id on u (id);",
+        );
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].line, found[0].column), (3, 3));
-        assert!(found[0].safe_alternative.contains("create unique index CONCURRENTLY u_id on u (id);"));
+        assert!(
+            found[0]
+                .safe_alternative
+                .contains("create unique index CONCURRENTLY u_id on u (id);")
+        );
     }
 }

@@ -72,23 +72,28 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
         DiagnosticKind::Source(_) | DiagnosticKind::UnsupportedFile => {
             "Supply the migration's source text: a `.py` migration module or a `.sql` file."
         }
-        DiagnosticKind::PythonSyntax(_) => "Fix the syntax at this location; Django cannot import this migration either.",
-        DiagnosticKind::NoMigrationClass => "A Django migration defines `class Migration(migrations.Migration):`.",
+        DiagnosticKind::PythonSyntax(_) => {
+            "Fix the syntax at this location; Django cannot import this migration either."
+        }
+        DiagnosticKind::NoMigrationClass => {
+            "A Django migration defines `class Migration(migrations.Migration):`."
+        }
         DiagnosticKind::OpaqueSql { .. } => "Review this statement by hand; its locks are unknown.",
         DiagnosticKind::Unevaluable { .. }
         | DiagnosticKind::UnknownOperation { .. }
-        | DiagnosticKind::UnmodelledOperation { .. } => "Check the assumption; review this operation by hand.",
+        | DiagnosticKind::UnmodelledOperation { .. } => {
+            "Check the assumption; review this operation by hand."
+        }
     }
 }
 
 /// Reports every parse diagnostic of the file as a finding.
 pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
-        let operation = ctx
-            .file()
-            .operations
-            .iter()
-            .find(|op| op.span.start <= diagnostic.span.start && diagnostic.span.start < op.span.end.max(op.span.start + 1));
+        let operation = ctx.file().operations.iter().find(|op| {
+            op.span.start <= diagnostic.span.start
+                && diagnostic.span.start < op.span.end.max(op.span.start + 1)
+        });
         ctx.report(Report {
             rule: rule_of(&diagnostic.kind),
             span: diagnostic.span,

@@ -16,7 +16,9 @@ use crate::analysis::{FileAnalysis, OperationAnalysis, StatementAnalysis};
 use crate::span::{LineIndex, Span};
 
 /// How much a finding matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing.
@@ -108,8 +110,18 @@ pub(crate) struct Report<'r> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(file: &'a FileAnalysis, text: &'a str, line_index: &'a LineIndex, findings: &'a mut Vec<Finding>) -> Self {
-        Self { file, text, line_index, findings }
+    pub(crate) fn new(
+        file: &'a FileAnalysis,
+        text: &'a str,
+        line_index: &'a LineIndex,
+        findings: &'a mut Vec<Finding>,
+    ) -> Self {
+        Self {
+            file,
+            text,
+            line_index,
+            findings,
+        }
     }
 
     /// The file under analysis.
@@ -118,14 +130,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// Every statement with its operation, in order.
-    pub(crate) fn statements(&self) -> impl Iterator<Item = (&'a OperationAnalysis, &'a StatementAnalysis)> + use<'a> {
-        self.file.operations.iter().flat_map(|op| op.statements.iter().map(move |s| (op, s)))
+    pub(crate) fn statements(
+        &self,
+    ) -> impl Iterator<Item = (&'a OperationAnalysis, &'a StatementAnalysis)> + use<'a> {
+        self.file
+            .operations
+            .iter()
+            .flat_map(|op| op.statements.iter().map(move |s| (op, s)))
     }
 
     /// Whether `table` is created by this file before (or by) operation `index`.
     pub(crate) fn is_created_here(&self, table: &str, index: usize) -> bool {
         self.file.operations.iter().take(index + 1).any(|op| {
-            op.statements.iter().any(|s| s.statement.kind.created_table() == Some(table))
+            op.statements
+                .iter()
+                .any(|s| s.statement.kind.created_table() == Some(table))
         })
     }
 

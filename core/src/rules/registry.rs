@@ -6,8 +6,10 @@ use super::{Ctx, Rule, add_index_non_concurrent, diagnostics};
 pub(crate) type CheckFn = fn(&mut Ctx<'_>);
 
 /// Rules that check statements, sorted by id.
-pub(crate) static CHECKS: &[(&Rule, CheckFn)] =
-    &[(&add_index_non_concurrent::ADD_INDEX_NON_CONCURRENT, add_index_non_concurrent::check)];
+pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[(
+    &add_index_non_concurrent::ADD_INDEX_NON_CONCURRENT,
+    add_index_non_concurrent::check,
+)];
 
 /// Every rule of the catalog, sorted by id: the checks and the rules parse diagnostics map to.
 pub fn rules() -> Vec<&'static Rule> {
@@ -38,7 +40,10 @@ mod tests {
         sorted_checks.sort_unstable();
         assert_eq!(check_ids, sorted_checks, "keep CHECKS sorted by id");
         for id in ids {
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
         }
     }
 
@@ -48,18 +53,28 @@ mod tests {
         let registered: Vec<String> = CHECKS.iter().map(|(r, _)| r.id.replace('-', "_")).collect();
         for entry in std::fs::read_dir(dir).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();
-            let Some(stem) = name.strip_suffix(".rs") else { continue };
+            let Some(stem) = name.strip_suffix(".rs") else {
+                continue;
+            };
             if ["mod", "registry", "diagnostics", "test_utils"].contains(&stem) {
                 continue;
             }
-            assert!(registered.iter().any(|r| r == stem), "rules/{name} is not in registry::CHECKS");
+            assert!(
+                registered.iter().any(|r| r == stem),
+                "rules/{name} is not in registry::CHECKS"
+            );
         }
     }
 
     #[test]
     fn docs_have_the_required_sections() {
         for rule in rules() {
-            for heading in ["## What it flags", "## Why it hurts", "## Safe alternative", "## When it is fine"] {
+            for heading in [
+                "## What it flags",
+                "## Why it hurts",
+                "## Safe alternative",
+                "## When it is fine",
+            ] {
                 assert!(rule.docs.contains(heading), "{} lacks `{heading}`", rule.id);
             }
         }

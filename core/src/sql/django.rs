@@ -33,16 +33,34 @@ pub enum OperationSql {
 pub fn describe(operation: &Operation) -> String {
     match &operation.kind {
         OperationKind::CreateModel { name, .. } => format!("Create model {name}"),
-        OperationKind::AddField { model_name, name, .. } => format!("Add field {name} to {model_name}"),
-        OperationKind::AddIndex { model_name, index, concurrently } => format!(
+        OperationKind::AddField {
+            model_name, name, ..
+        } => format!("Add field {name} to {model_name}"),
+        OperationKind::AddIndex {
+            model_name,
+            index,
+            concurrently,
+        } => format!(
             "{} index {} on field(s) {} of model {model_name}",
-            if *concurrently { "Concurrently create" } else { "Create" },
+            if *concurrently {
+                "Concurrently create"
+            } else {
+                "Create"
+            },
             index.name.as_deref().unwrap_or(""),
             index.fields.join(", "),
         ),
-        OperationKind::RemoveIndex { model_name, name, concurrently } => format!(
+        OperationKind::RemoveIndex {
+            model_name,
+            name,
+            concurrently,
+        } => format!(
             "{} index {name} from {model_name}",
-            if *concurrently { "Concurrently remove" } else { "Remove" }
+            if *concurrently {
+                "Concurrently remove"
+            } else {
+                "Remove"
+            }
         ),
         OperationKind::RunSql { .. } => "Raw SQL operation".to_owned(),
         OperationKind::RunPython { .. } => "Raw Python operation".to_owned(),
@@ -51,32 +69,60 @@ pub fn describe(operation: &Operation) -> String {
 }
 
 /// The SQL of `operation` in `migration`, plus diagnostics for what is not reproduced.
-pub fn operation_sql(migration: &Migration, operation: &Operation) -> (OperationSql, Vec<Diagnostic>) {
+pub fn operation_sql(
+    migration: &Migration,
+    operation: &Operation,
+) -> (OperationSql, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let app = migration.app_label.as_str();
     let span = operation.span;
     let sql = match &operation.kind {
-        OperationKind::CreateModel { name, fields, db_table } => {
+        OperationKind::CreateModel {
+            name,
+            fields,
+            db_table,
+        } => {
             let table = db_table.clone().unwrap_or_else(|| table_name(app, name));
             create_model(&table, fields, span, &mut diagnostics)
         }
-        OperationKind::AddField { model_name, name, field } => {
-            add_field(&table_name(app, model_name), name, field, span, &mut diagnostics)
-        }
-        OperationKind::AddIndex { model_name, index, concurrently } => {
-            match create_index(&table_name(app, model_name), index, *concurrently, span) {
-                Some(statement) => OperationSql::Reproduced { immediate: vec![statement], deferred: Vec::new() },
-                None => not_reproduced(operation, "an index without a name", &mut diagnostics),
-            }
-        }
-        OperationKind::RemoveIndex { name, concurrently, .. } => {
+        OperationKind::AddField {
+            model_name,
+            name,
+            field,
+        } => add_field(
+            &table_name(app, model_name),
+            name,
+            field,
+            span,
+            &mut diagnostics,
+        ),
+        OperationKind::AddIndex {
+            model_name,
+            index,
+            concurrently,
+        } => match create_index(&table_name(app, model_name), index, *concurrently, span) {
+            Some(statement) => OperationSql::Reproduced {
+                immediate: vec![statement],
+                deferred: Vec::new(),
+            },
+            None => not_reproduced(operation, "an index without a name", &mut diagnostics),
+        },
+        OperationKind::RemoveIndex {
+            name, concurrently, ..
+        } => {
             let sql = format!(
                 "DROP INDEX {}IF EXISTS {};",
                 if *concurrently { "CONCURRENTLY " } else { "" },
                 quote(name)
             );
-            let kind = StatementKind::DropIndex { names: vec![name.clone()], concurrently: *concurrently };
-            OperationSql::Reproduced { immediate: vec![Statement { sql, kind, span }], deferred: Vec::new() }
+            let kind = StatementKind::DropIndex {
+                names: vec![name.clone()],
+                concurrently: *concurrently,
+            };
+            OperationSql::Reproduced {
+                immediate: vec![Statement { sql, kind, span }],
+                deferred: Vec::new(),
+            }
         }
         OperationKind::RunSql { sql, .. } => {
             let mut immediate = Vec::new();
@@ -91,7 +137,10 @@ pub fn operation_sql(migration: &Migration, operation: &Operation) -> (Operation
                     statement
                 }));
             }
-            OperationSql::Reproduced { immediate, deferred: Vec::new() }
+            OperationSql::Reproduced {
+                immediate,
+                deferred: Vec::new(),
+            }
         }
         OperationKind::RunPython { .. } => OperationSql::NotSql,
         // The parser already reported these.
@@ -100,9 +149,15 @@ pub fn operation_sql(migration: &Migration, operation: &Operation) -> (Operation
     (sql, diagnostics)
 }
 
-fn not_reproduced(operation: &Operation, what: &str, diagnostics: &mut Vec<Diagnostic>) -> OperationSql {
+fn not_reproduced(
+    operation: &Operation,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> OperationSql {
     diagnostics.push(Diagnostic {
-        kind: DiagnosticKind::UnmodelledOperation { class: format!("{} with {what}", operation.class) },
+        kind: DiagnosticKind::UnmodelledOperation {
+            class: format!("{} with {what}", operation.class),
+        },
         span: operation.span,
     });
     OperationSql::NotReproduced
@@ -110,7 +165,10 @@ fn not_reproduced(operation: &Operation, what: &str, diagnostics: &mut Vec<Diagn
 
 /// Django's default `db_table`: `<app_label>_<model_name lowercased>`, truncated to 63.
 pub fn table_name(app_label: &str, model_name: &str) -> String {
-    names::truncate_name(&format!("{app_label}_{}", model_name.to_lowercase()), names::MAX_NAME_LENGTH)
+    names::truncate_name(
+        &format!("{app_label}_{}", model_name.to_lowercase()),
+        names::MAX_NAME_LENGTH,
+    )
 }
 
 /// The database column of a field: `db_column`, or the name (`<name>_id` for relations).
@@ -136,9 +194,21 @@ fn column_type(field: &Field) -> Option<ColumnType> {
         None => "varchar".to_owned(),
     };
     let (db_type, check, suffix) = match field.class.as_str() {
-        "AutoField" => ("integer".to_owned(), None, Some("GENERATED BY DEFAULT AS IDENTITY")),
-        "BigAutoField" => ("bigint".to_owned(), None, Some("GENERATED BY DEFAULT AS IDENTITY")),
-        "SmallAutoField" => ("smallint".to_owned(), None, Some("GENERATED BY DEFAULT AS IDENTITY")),
+        "AutoField" => (
+            "integer".to_owned(),
+            None,
+            Some("GENERATED BY DEFAULT AS IDENTITY"),
+        ),
+        "BigAutoField" => (
+            "bigint".to_owned(),
+            None,
+            Some("GENERATED BY DEFAULT AS IDENTITY"),
+        ),
+        "SmallAutoField" => (
+            "smallint".to_owned(),
+            None,
+            Some("GENERATED BY DEFAULT AS IDENTITY"),
+        ),
         "BinaryField" => ("bytea".to_owned(), None, None),
         "BooleanField" | "NullBooleanField" => ("boolean".to_owned(), None, None),
         "CharField" => (varchar(None), None, None),
@@ -163,7 +233,11 @@ fn column_type(field: &Field) -> Option<ColumnType> {
         "UUIDField" => ("uuid".to_owned(), None, None),
         _ => return None,
     };
-    Some(ColumnType { db_type, check, suffix })
+    Some(ColumnType {
+        db_type,
+        check,
+        suffix,
+    })
 }
 
 /// The column definition (`_iter_column_sql`), without check and suffix.
@@ -178,13 +252,24 @@ fn column_definition(field: &Field, column_type: &ColumnType) -> String {
     parts.join(" ")
 }
 
-fn create_model(table: &str, fields: &[(String, Field)], span: Span, diagnostics: &mut Vec<Diagnostic>) -> OperationSql {
+fn create_model(
+    table: &str,
+    fields: &[(String, Field)],
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> OperationSql {
     let mut columns = Vec::new();
     let mut deferred = Vec::new();
     for (name, field) in fields {
-        let Some(column_type) = reproducible_type(field, diagnostics) else { return OperationSql::NotReproduced };
+        let Some(column_type) = reproducible_type(field, diagnostics) else {
+            return OperationSql::NotReproduced;
+        };
         let column = column_name(name, field);
-        let mut definition = format!("{} {}", quote(&column), column_definition(field, &column_type));
+        let mut definition = format!(
+            "{} {}",
+            quote(&column),
+            column_definition(field, &column_type)
+        );
         if let Some(check) = column_type.check {
             let _ = write!(definition, " CHECK ({} {check})", quote(&column));
         }
@@ -196,16 +281,35 @@ fn create_model(table: &str, fields: &[(String, Field)], span: Span, diagnostics
         deferred.extend(field_indexes(table, &column, field, &column_type, span));
     }
     let sql = format!("CREATE TABLE {} ({});", quote(table), columns.join(", "));
-    let create = Statement { sql, kind: StatementKind::CreateTable { table: table.to_owned() }, span };
-    OperationSql::Reproduced { immediate: vec![create], deferred }
+    let create = Statement {
+        sql,
+        kind: StatementKind::CreateTable {
+            table: table.to_owned(),
+        },
+        span,
+    };
+    OperationSql::Reproduced {
+        immediate: vec![create],
+        deferred,
+    }
 }
 
-fn add_field(table: &str, name: &str, field: &Field, span: Span, diagnostics: &mut Vec<Diagnostic>) -> OperationSql {
-    let Some(column_type) = reproducible_type(field, diagnostics) else { return OperationSql::NotReproduced };
+fn add_field(
+    table: &str,
+    name: &str,
+    field: &Field,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> OperationSql {
+    let Some(column_type) = reproducible_type(field, diagnostics) else {
+        return OperationSql::NotReproduced;
+    };
     if field.has_default {
         // The default's SQL literal needs the evaluated Python value (issue: Django SQL).
         diagnostics.push(Diagnostic {
-            kind: DiagnosticKind::UnmodelledOperation { class: "AddField with `default=`".to_owned() },
+            kind: DiagnosticKind::UnmodelledOperation {
+                class: "AddField with `default=`".to_owned(),
+            },
             span: field.span,
         });
         return OperationSql::NotReproduced;
@@ -219,16 +323,35 @@ fn add_field(table: &str, name: &str, field: &Field, span: Span, diagnostics: &m
     if let Some(check) = column_type.check {
         let _ = write!(definition, " CHECK ({} {check})", quote(&column));
     }
-    let sql = format!("ALTER TABLE {} ADD COLUMN {} {definition};", quote(table), quote(&column));
-    let add = Statement { sql, kind: StatementKind::AlterTable { table: table.to_owned() }, span };
-    OperationSql::Reproduced { immediate: vec![add], deferred: field_indexes(table, &column, field, &column_type, span) }
+    let sql = format!(
+        "ALTER TABLE {} ADD COLUMN {} {definition};",
+        quote(table),
+        quote(&column)
+    );
+    let add = Statement {
+        sql,
+        kind: StatementKind::AlterTable {
+            table: table.to_owned(),
+        },
+        span,
+    };
+    OperationSql::Reproduced {
+        immediate: vec![add],
+        deferred: field_indexes(table, &column, field, &column_type, span),
+    }
 }
 
 fn reproducible_type(field: &Field, diagnostics: &mut Vec<Diagnostic>) -> Option<ColumnType> {
-    let column_type = if field.builtin { column_type(field) } else { None };
+    let column_type = if field.builtin {
+        column_type(field)
+    } else {
+        None
+    };
     if column_type.is_none() {
         diagnostics.push(Diagnostic {
-            kind: DiagnosticKind::UnmodelledOperation { class: format!("a `{}` field", field.class) },
+            kind: DiagnosticKind::UnmodelledOperation {
+                class: format!("a `{}` field", field.class),
+            },
             span: field.span,
         });
     }
@@ -237,13 +360,29 @@ fn reproducible_type(field: &Field, diagnostics: &mut Vec<Diagnostic>) -> Option
 
 /// `_field_indexes_sql` of the PostgreSQL schema editor: the plain index for `db_index`
 /// (unless `unique`, which already indexes), then the `_like` index for text columns.
-fn field_indexes(table: &str, column: &str, field: &Field, column_type: &ColumnType, span: Span) -> Vec<Statement> {
+fn field_indexes(
+    table: &str,
+    column: &str,
+    field: &Field,
+    column_type: &ColumnType,
+    span: Span,
+) -> Vec<Statement> {
     let mut statements = Vec::new();
     let index = |name: String, opclass: &str| {
-        let sql = format!("CREATE INDEX {} ON {} ({}{opclass});", quote(&name), quote(table), quote(column));
+        let sql = format!(
+            "CREATE INDEX {} ON {} ({}{opclass});",
+            quote(&name),
+            quote(table),
+            quote(column)
+        );
         Statement {
             sql,
-            kind: StatementKind::CreateIndex { name: Some(name), table: table.to_owned(), unique: false, concurrently: false },
+            kind: StatementKind::CreateIndex {
+                name: Some(name),
+                table: table.to_owned(),
+                unique: false,
+                concurrently: false,
+            },
             span,
         }
     };
@@ -294,7 +433,12 @@ fn create_index(table: &str, index: &Index, concurrently: bool, span: Span) -> O
     );
     Some(Statement {
         sql,
-        kind: StatementKind::CreateIndex { name: Some(name), table: table.to_owned(), unique: false, concurrently },
+        kind: StatementKind::CreateIndex {
+            name: Some(name),
+            table: table.to_owned(),
+            unique: false,
+            concurrently,
+        },
         span,
     })
 }
@@ -311,7 +455,10 @@ pub fn sqlmigrate(migration: &Migration, operations: &[(&Operation, &OperationSq
         lines.push(format!("-- {}", describe(operation)));
         lines.push("--".to_owned());
         match sql {
-            OperationSql::Reproduced { immediate, deferred } => {
+            OperationSql::Reproduced {
+                immediate,
+                deferred,
+            } => {
                 // Deferred SQL runs at the end of the migration, so it does not count here.
                 if immediate.is_empty() {
                     lines.push("-- (no-op)".to_owned());
@@ -319,8 +466,12 @@ pub fn sqlmigrate(migration: &Migration, operations: &[(&Operation, &OperationSq
                 lines.extend(immediate.iter().map(|s| s.sql.clone()));
                 deferred_all.extend(deferred.iter().map(|s| s.sql.clone()));
             }
-            OperationSql::NotSql => lines.push("-- THIS OPERATION CANNOT BE WRITTEN AS SQL".to_owned()),
-            OperationSql::NotReproduced => lines.push("-- (Lockstep does not reproduce this operation's SQL yet)".to_owned()),
+            OperationSql::NotSql => {
+                lines.push("-- THIS OPERATION CANNOT BE WRITTEN AS SQL".to_owned());
+            }
+            OperationSql::NotReproduced => {
+                lines.push("-- (Lockstep does not reproduce this operation's SQL yet)".to_owned());
+            }
         }
     }
     lines.extend(deferred_all);

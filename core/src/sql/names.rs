@@ -38,7 +38,11 @@ pub fn truncate_name(name: &str, length: usize) -> String {
     if name.len() <= length {
         return name.to_owned();
     }
-    format!("{}{}", prefix(name, length - HASH_LEN), names_digest(&[name], HASH_LEN))
+    format!(
+        "{}{}",
+        prefix(name, length - HASH_LEN),
+        names_digest(&[name], HASH_LEN)
+    )
 }
 
 /// `BaseDatabaseSchemaEditor._create_index_name(table, columns, suffix)`.
@@ -55,7 +59,11 @@ pub fn index_name(table: &str, columns: &[&str], suffix: &str) -> String {
         hash_suffix = prefix(&hash_suffix, MAX_NAME_LENGTH / 3).to_owned();
     }
     let other_length = (MAX_NAME_LENGTH - hash_suffix.len()) / 2 - 1;
-    let name = format!("{}_{}_{hash_suffix}", prefix(table, other_length), prefix(&joined, other_length));
+    let name = format!(
+        "{}_{}_{hash_suffix}",
+        prefix(table, other_length),
+        prefix(&joined, other_length)
+    );
     // Django prepends `D` (and drops the last character) when the name would start with `_`
     // or a digit, which PostgreSQL would reject unquoted.
     if name.starts_with('_') || name.starts_with(|c: char| c.is_ascii_digit()) {
@@ -68,7 +76,9 @@ pub fn index_name(table: &str, columns: &[&str], suffix: &str) -> String {
 
 /// The first `chars` characters of `s` (Python slicing counts characters, not bytes).
 fn prefix(s: &str, chars: usize) -> &str {
-    s.char_indices().nth(chars).map_or(s, |(i, _)| s.get(..i).unwrap_or(s))
+    s.char_indices()
+        .nth(chars)
+        .map_or(s, |(i, _)| s.get(..i).unwrap_or(s))
 }
 
 /// `"name"`: PostgreSQL's quoting of an identifier as Django's `quote_name` does it.
@@ -86,8 +96,14 @@ mod tests {
     // Expected values computed by Django 5.2 itself (`connection.schema_editor()._create_index_name`).
     #[test]
     fn index_names_match_django() {
-        assert_eq!(index_name("shop_order", &["note"], ""), "shop_order_note_94455a30");
-        assert_eq!(index_name("shop_order", &["note"], "_like"), "shop_order_note_94455a30_like");
+        assert_eq!(
+            index_name("shop_order", &["note"], ""),
+            "shop_order_note_94455a30"
+        );
+        assert_eq!(
+            index_name("shop_order", &["note"], "_like"),
+            "shop_order_note_94455a30_like"
+        );
     }
 
     #[test]
@@ -97,8 +113,14 @@ mod tests {
             index_name(table, &["an_equally_long_column_name_for_good_measure"], ""),
             "a_very_long_application_la_an_equally_long_column_nam_efe3caa9"
         );
-        assert_eq!(index_name("1abc", &[&"x".repeat(70)], ""), "D1abc_xxxxxxxxxxxxxxxxxxxxxxxxxx_eefbe9c");
+        assert_eq!(
+            index_name("1abc", &[&"x".repeat(70)], ""),
+            "D1abc_xxxxxxxxxxxxxxxxxxxxxxxxxx_eefbe9c"
+        );
         assert_eq!(truncate_name("short", 63), "short");
-        assert_eq!(truncate_name(&"x".repeat(70), 63), format!("{}7d56", "x".repeat(59)));
+        assert_eq!(
+            truncate_name(&"x".repeat(70), 63),
+            format!("{}7d56", "x".repeat(59))
+        );
     }
 }

@@ -1,0 +1,90 @@
+//! The command line: clap derive, doc comments are the help.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use lockstep_core::Severity;
+
+/// Lockstep: PostgreSQL migration review and safe apply for Django and SQL migrations.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Analyse migration files and report findings (for CI).
+    ///
+    /// Example: `lockstep check shop/migrations/ db/0003_index.sql`
+    Check(CheckArgs),
+    /// Serve the web reviewer on 127.0.0.1 (files embedded in this binary).
+    ///
+    /// Example: `lockstep serve --port 8080`
+    Serve(ServeArgs),
+    /// Print table statistics (rows, bytes, indexes) as JSON for the reviewer's settings.
+    ///
+    /// Example: `lockstep stats --database-url postgres://postgres@127.0.0.1/app shop_order`
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Files or directories (directories are read recursively for `migrations/*.py` and `*.sql`).
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// Exit with status 1 when a finding has this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub(crate) fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Format {
+    /// For people: each finding with its code frame, why, and the safe alternative.
+    Text,
+    /// The whole analysis as JSON.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Any finding.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+    /// Never fail on findings.
+    Never,
+}
+
+impl FailOn {
+    pub(crate) fn threshold(self) -> Option<Severity> {
+        match self {
+            Self::Info => Some(Severity::Info),
+            Self::Warning => Some(Severity::Warning),
+            Self::Error => Some(Severity::Error),
+            Self::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub(crate) port: u16,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatsArgs {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: String,
+    /// Tables to report (default: every table in the `public` schema).
+    pub(crate) tables: Vec<String>,
+}

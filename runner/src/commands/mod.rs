@@ -1,0 +1,16 @@
+//! One function per subcommand.
+
+mod check;
+mod serve;
+mod stats;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the command and returns the process exit code.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Stats(args) => stats::run(&args),
+    }
+}
