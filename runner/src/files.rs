@@ -52,7 +52,9 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .is_some_and(|p| p == "migrations");
         match SourceKind::of_path(&name) {
             Some(SourceKind::Sql) => found.push(path),
-            Some(SourceKind::Django) if in_migrations && !name.ends_with("__init__.py") => found.push(path),
+            Some(SourceKind::Django) if in_migrations && !name.ends_with("__init__.py") => {
+                found.push(path)
+            }
             _ => {}
         }
     }

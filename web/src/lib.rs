@@ -131,6 +131,7 @@ fn Editor(review: RwSignal<Review>) -> impl IntoView {
                 id="source"
                 data-testid="source"
                 spellcheck="false"
+                wrap="off"
                 prop:value=text
                 on:input=move |event| review.update(|r| r.edit(event_target_value(&event)))
             ></textarea>

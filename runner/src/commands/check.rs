@@ -62,7 +62,18 @@ fn frame(out: &mut String, finding: &Finding, source: Option<&SourceFile>) {
     );
     if let Some(source) = source {
         let index = LineIndex::new(&source.text);
-        let line = index.line_text(&source.text, finding.line);
+        // Control characters from the file would be interpreted by the terminal.
+        let line: String = index
+            .line_text(&source.text, finding.line)
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
         let gutter = finding.line.to_string().len();
         let span_chars = source
             .text
