@@ -50,12 +50,13 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .parent()
             .and_then(Path::file_name)
             .is_some_and(|p| p == "migrations");
-        match SourceKind::of_path(&name) {
-            Some(SourceKind::Sql) => found.push(path),
-            Some(SourceKind::Django) if in_migrations && !name.ends_with("__init__.py") => {
-                found.push(path)
-            }
-            _ => {}
+        let wanted = match SourceKind::of_path(&name) {
+            Some(SourceKind::Sql) => true,
+            Some(SourceKind::Django) => in_migrations && !name.ends_with("__init__.py"),
+            None => false,
+        };
+        if wanted {
+            found.push(path);
         }
     }
     Ok(())
