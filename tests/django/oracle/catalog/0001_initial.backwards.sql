@@ -1,0 +1,10 @@
+BEGIN;
+--
+-- Create model Product
+--
+DROP TABLE "catalog_product" CASCADE;
+--
+-- Create model Category
+--
+DROP TABLE "catalog_category" CASCADE;
+COMMIT;

@@ -1,0 +1,14 @@
+BEGIN;
+--
+-- Creates extension bloom
+--
+-- (no-op)
+--
+-- Creates extension btree_gist
+--
+-- (no-op)
+--
+-- Creates extension hstore
+--
+-- (no-op)
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field new_path on redirect
+--
+-- (no-op)
+COMMIT;
