@@ -13,6 +13,7 @@ use crate::source::{self, Settings, SourceFile, SourceKind};
 use crate::span::{FileId, LineIndex, Span};
 use crate::sql::django::{self as django_sql, OperationSql};
 use crate::sql::{Statement, StatementKind};
+use crate::state::ProjectState;
 
 /// Everything Lockstep found in a set of files.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -100,10 +101,12 @@ pub struct StatementAnalysis {
 /// Analyses `files` with `settings`.
 pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     let mut analysed = Vec::with_capacity(files.len());
+    // Files apply in the order given; the state carries across them.
+    let mut state = ProjectState::default();
     let mut findings = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        let (analysis, diagnostics) = analyze_file(id, file);
+        let (analysis, diagnostics) = analyze_file(id, file, &mut state);
         let line_index = LineIndex::new(&file.text);
         let mut ctx = rules::Ctx::new(&analysis, &file.text, &line_index, &mut findings);
         rules::run(&mut ctx, &diagnostics);
@@ -119,7 +122,11 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     }
 }
 
-fn analyze_file(id: FileId, file: &SourceFile) -> (FileAnalysis, Vec<Diagnostic>) {
+fn analyze_file(
+    id: FileId,
+    file: &SourceFile,
+    state: &mut ProjectState,
+) -> (FileAnalysis, Vec<Diagnostic>) {
     let (app_label, name) = source::migration_key(&file.path);
     let kind = SourceKind::of_path(&file.path);
     let mut analysis = FileAnalysis {
@@ -146,7 +153,9 @@ fn analyze_file(id: FileId, file: &SourceFile) -> (FileAnalysis, Vec<Diagnostic>
             span: Span::file_start(id),
         }),
         Some(SourceKind::Sql) => analyze_sql(id, &file.text, &mut analysis, &mut diagnostics),
-        Some(SourceKind::Django) => analyze_django(id, &file.text, &mut analysis, &mut diagnostics),
+        Some(SourceKind::Django) => {
+            analyze_django(id, &file.text, state, &mut analysis, &mut diagnostics);
+        }
     }
     (analysis, diagnostics)
 }
@@ -188,6 +197,7 @@ fn analyze_sql(
 fn analyze_django(
     id: FileId,
     text: &str,
+    state: &mut ProjectState,
     analysis: &mut FileAnalysis,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -200,7 +210,8 @@ fn analyze_django(
     analysis.atomic = migration.atomic;
     let mut sqls = Vec::with_capacity(migration.operations.len());
     for (index, operation) in migration.operations.iter().enumerate() {
-        let (sql, more) = django_sql::operation_sql(&migration, operation);
+        let (sql, more) = django_sql::operation_sql(&migration, operation, state);
+        state.apply(&migration.app_label, operation);
         diagnostics.extend(more);
         let position = line_index.line_column(text, operation.span.start);
         let statement = |deferred: bool| {
@@ -214,6 +225,7 @@ fn analyze_django(
             OperationSql::Reproduced {
                 immediate,
                 deferred,
+                ..
             } => (
                 SqlStatus::Reproduced,
                 immediate

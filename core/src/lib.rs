@@ -22,6 +22,7 @@ pub mod rules;
 pub mod source;
 pub mod span;
 pub mod sql;
+pub mod state;
 
 pub use analysis::{Analysis, analyze};
 pub use rules::{Finding, Severity};

@@ -51,6 +51,9 @@ pub struct Operation {
     pub class: String,
     /// What it does.
     pub kind: OperationKind,
+    /// Names of the models the call names (`name=`, `model_name=`, `old_name=`, `new_name=`),
+    /// lowercased: what an operation Lockstep does not model may have changed.
+    pub models: Vec<String>,
     /// The whole call.
     pub span: Span,
 }
@@ -67,6 +70,9 @@ pub enum OperationKind {
         fields: Vec<(String, Field)>,
         /// `options={"db_table": …}` as far as known.
         db_table: Option<String>,
+        /// Whether `options` holds nothing else that changes the SQL (indexes, constraints,
+        /// `unique_together`, `managed`, comments, …).
+        options_known: bool,
     },
     /// `AddField(model_name, name, field)`.
     AddField {
@@ -116,10 +122,13 @@ pub enum OperationKind {
 }
 
 /// A SQL string from `RunSQL`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SqlText {
     /// The SQL.
     pub text: String,
+    /// The `params` of a `(sql, params)` pair, interpolated into `%s` as Django does.
+    #[serde(skip)]
+    pub params: Option<Vec<Value>>,
     /// The string literal it was written as.
     pub span: Span,
 }
@@ -149,6 +158,11 @@ pub struct Field {
     pub db_column: Option<String>,
     /// Whether `default=` is given.
     pub has_default: bool,
+    /// `blank=` (with `null=False` on a text column, Django adds with an empty-string default).
+    pub blank: bool,
+    /// Whether an argument that changes the SQL and that Lockstep does not model yet is given
+    /// (`db_comment`, `db_default`, `db_collation`, `db_tablespace`, `max_digits`, …).
+    pub unmodelled_options: bool,
     /// Where the field is written.
     pub span: Span,
 }
@@ -169,6 +183,9 @@ pub struct Index {
     pub name: Option<String>,
     /// `fields=`, each possibly prefixed with `-` for descending.
     pub fields: Vec<String>,
+    /// Whether the index has only `fields` and `name` (no expressions, condition, include,
+    /// opclasses or storage parameters, which Lockstep does not model yet).
+    pub plain: bool,
     /// Where the index is written.
     pub span: Span,
 }
@@ -318,6 +335,7 @@ impl Decoder<'_> {
             return Operation {
                 class: value.text(self.text).to_owned(),
                 kind: OperationKind::Unknown,
+                models: Vec::new(),
                 span: value.span,
             };
         };
@@ -331,6 +349,7 @@ impl Decoder<'_> {
             return Operation {
                 class: call.callee.clone(),
                 kind: OperationKind::Unknown,
+                models: named_models(call),
                 span: value.span,
             };
         };
@@ -348,6 +367,7 @@ impl Decoder<'_> {
         Operation {
             class: class.to_owned(),
             kind,
+            models: named_models(call),
             span: value.span,
         }
     }
@@ -371,19 +391,25 @@ impl Decoder<'_> {
                         fields.push((field_name.to_owned(), field));
                     }
                 }
-                let db_table = call
-                    .arg(2, "options")
-                    .and_then(|options| match &options.kind {
-                        ValueKind::Dict(items) => items
+                let (db_table, options_known) = match call.arg(2, "options").map(|o| &o.kind) {
+                    None => (None, true),
+                    Some(ValueKind::Dict(items)) => {
+                        let known = items.iter().all(|(k, _)| {
+                            k.as_str().is_some_and(|k| SQL_NEUTRAL_OPTIONS.contains(&k))
+                        });
+                        let db_table = items
                             .iter()
                             .find(|(k, _)| k.as_str() == Some("db_table"))
-                            .and_then(|(_, v)| v.as_str().map(str::to_owned)),
-                        _ => None,
-                    });
+                            .and_then(|(_, v)| v.as_str().map(str::to_owned));
+                        (db_table, known)
+                    }
+                    Some(_) => (None, false),
+                };
                 OperationKind::CreateModel {
                     name,
                     fields,
                     db_table,
+                    options_known,
                 }
             }
             "AddField" => OperationKind::AddField {
@@ -493,6 +519,15 @@ impl Decoder<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             has_default: call.kwarg("default").is_some(),
+            blank: call
+                .kwarg("blank")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            unmodelled_options: call
+                .kwargs
+                .iter()
+                .any(|(k, _)| !SQL_NEUTRAL_FIELD_ARGS.contains(&k.as_str()))
+                || call.args.len() > 1,
             class,
             builtin,
             span: value.span,
@@ -523,6 +558,11 @@ impl Decoder<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             fields,
+            plain: call.args.is_empty()
+                && call
+                    .kwargs
+                    .iter()
+                    .all(|(k, _)| k == "fields" || k == "name"),
             span: value.span,
         })
     }
@@ -531,6 +571,7 @@ impl Decoder<'_> {
         if let Some(s) = value.as_str() {
             return Some(vec![SqlText {
                 text: s.to_owned(),
+                params: None,
                 span: value.span,
             }]);
         }
@@ -541,13 +582,22 @@ impl Decoder<'_> {
         let mut texts = Vec::new();
         for item in items {
             // A `(sql, params)` pair: the statement is the first element.
-            let sql = match item.as_sequence() {
-                Some([sql, _params]) => sql,
-                _ => item,
+            let (sql, params) = match item.as_sequence() {
+                Some([sql, params]) => (
+                    sql,
+                    Some(
+                        params
+                            .as_sequence()
+                            .map(<[Value]>::to_vec)
+                            .unwrap_or_default(),
+                    ),
+                ),
+                _ => (item, None),
             };
             match sql.as_str() {
                 Some(s) => texts.push(SqlText {
                     text: s.to_owned(),
+                    params,
                     span: sql.span,
                 }),
                 None => self.unevaluable(field, item, "this statement is skipped"),
@@ -556,6 +606,70 @@ impl Decoder<'_> {
         Some(texts)
     }
 }
+
+/// The lowercased model names a call names, whatever the operation.
+fn named_models(call: &Call) -> Vec<String> {
+    let mut names: Vec<String> = ["name", "model_name", "old_name", "new_name"]
+        .iter()
+        .filter_map(|k| call.kwarg(k).and_then(Value::as_str))
+        .chain(call.args.iter().take(2).filter_map(Value::as_str))
+        .map(str::to_lowercase)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `CreateModel` options that do not change the SQL.
+const SQL_NEUTRAL_OPTIONS: &[&str] = &[
+    "db_table",
+    "verbose_name",
+    "verbose_name_plural",
+    "ordering",
+    "get_latest_by",
+    "default_permissions",
+    "permissions",
+    "default_related_name",
+    "base_manager_name",
+    "default_manager_name",
+    "swappable",
+    "abstract",
+];
+
+/// Field arguments that do not change the SQL, or that [`Field`] models.
+const SQL_NEUTRAL_FIELD_ARGS: &[&str] = &[
+    "null",
+    "blank",
+    "db_index",
+    "unique",
+    "primary_key",
+    "max_length",
+    "db_column",
+    "default",
+    "verbose_name",
+    "help_text",
+    "choices",
+    "editable",
+    "serialize",
+    "auto_created",
+    "validators",
+    "error_messages",
+    "auto_now",
+    "auto_now_add",
+    "unique_for_date",
+    "unique_for_month",
+    "unique_for_year",
+    "upload_to",
+    "storage",
+    "path",
+    "match",
+    "recursive",
+    "allow_files",
+    "allow_folders",
+    "protocol",
+    "unpack_ipv4",
+    "allow_unicode",
+];
 
 fn is_noop(value: &Value) -> bool {
     matches!(&value.kind, ValueKind::Ref(path) if path.ends_with("RunSQL.noop"))

@@ -7,11 +7,13 @@
 
 use std::fmt::Write as _;
 
-use crate::parse::django::{Field, Index, Migration, Operation, OperationKind};
+use crate::parse::django::{Field, Index, Migration, Operation, OperationKind, SqlText};
+use crate::parse::python::{Value, ValueKind};
 use crate::parse::{Diagnostic, DiagnosticKind};
 use crate::span::Span;
 use crate::sql::names::{self, quote};
 use crate::sql::{Statement, StatementKind};
+use crate::state::{Lookup, ModelState, ProjectState};
 
 /// What Lockstep knows of an operation's SQL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub enum OperationSql {
     Reproduced {
         /// Run when the operation runs.
         immediate: Vec<Statement>,
+        /// What `sqlmigrate` prints for `immediate`, when it is not one line per statement
+        /// (`RunSQL` strings are executed, and printed, as written).
+        printed: Option<Vec<String>>,
         /// Run at the end of the migration (Django's `deferred_sql`).
         deferred: Vec<Statement>,
     },
@@ -68,10 +73,12 @@ pub fn describe(operation: &Operation) -> String {
     }
 }
 
-/// The SQL of `operation` in `migration`, plus diagnostics for what is not reproduced.
+/// The SQL of `operation` in `migration` given the project `state` before it, plus
+/// diagnostics for what is not reproduced or assumed.
 pub fn operation_sql(
     migration: &Migration,
     operation: &Operation,
+    state: &ProjectState,
 ) -> (OperationSql, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let app = migration.app_label.as_str();
@@ -81,32 +88,45 @@ pub fn operation_sql(
             name,
             fields,
             db_table,
+            options_known,
         } => {
-            let table = db_table.clone().unwrap_or_else(|| table_name(app, name));
-            create_model(&table, fields, span, &mut diagnostics)
+            if *options_known {
+                let table = db_table.clone().unwrap_or_else(|| table_name(app, name));
+                create_model(&table, fields, span, &mut diagnostics)
+            } else {
+                not_reproduced(
+                    operation,
+                    "options that change the SQL (indexes, constraints, …)",
+                    &mut diagnostics,
+                )
+            }
         }
         OperationKind::AddField {
             model_name,
             name,
             field,
-        } => add_field(
-            &table_name(app, model_name),
-            name,
-            field,
-            span,
+        } => match table_of(state, app, model_name, operation, &mut diagnostics) {
+            Some((table, _)) => add_field(&table, name, field, span, &mut diagnostics),
+            None => OperationSql::NotReproduced,
+        },
+        OperationKind::AddIndex { index, .. } if !index.plain => not_reproduced(
+            operation,
+            "index options (expressions, condition, include, opclasses, storage parameters)",
             &mut diagnostics,
         ),
         OperationKind::AddIndex {
             model_name,
             index,
             concurrently,
-        } => match create_index(&table_name(app, model_name), index, *concurrently, span) {
-            Some(statement) => OperationSql::Reproduced {
-                immediate: vec![statement],
-                deferred: Vec::new(),
-            },
-            None => not_reproduced(operation, "an index without a name", &mut diagnostics),
-        },
+        } => add_index(
+            app,
+            model_name,
+            index,
+            *concurrently,
+            operation,
+            state,
+            &mut diagnostics,
+        ),
         OperationKind::RemoveIndex {
             name, concurrently, ..
         } => {
@@ -122,31 +142,123 @@ pub fn operation_sql(
             OperationSql::Reproduced {
                 immediate: vec![Statement { sql, kind, span }],
                 deferred: Vec::new(),
+                printed: None,
             }
         }
-        OperationKind::RunSql { sql, .. } => {
-            let mut immediate = Vec::new();
-            for text in sql {
-                let parsed = crate::parse::sql::parse(span.file, &text.text, text.span.start);
-                diagnostics.extend(parsed.diagnostics);
-                immediate.extend(parsed.value.into_iter().map(|mut statement| {
-                    // Django appends `;` to statements that lack one.
-                    if !statement.sql.ends_with(';') {
-                        statement.sql.push(';');
-                    }
-                    statement
-                }));
-            }
-            OperationSql::Reproduced {
-                immediate,
-                deferred: Vec::new(),
-            }
-        }
+        OperationKind::RunSql { sql, .. } => run_sql(sql, operation, &mut diagnostics),
         OperationKind::RunPython { .. } => OperationSql::NotSql,
         // The parser already reported these.
         OperationKind::Unmodelled | OperationKind::Unknown => OperationSql::NotReproduced,
     };
     (sql, diagnostics)
+}
+
+/// `AddIndex` / `AddIndexConcurrently` of a plain index, with its columns from the state.
+fn add_index(
+    app: &str,
+    model_name: &str,
+    index: &Index,
+    concurrently: bool,
+    operation: &Operation,
+    state: &ProjectState,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> OperationSql {
+    let Some((table, model)) = table_of(state, app, model_name, operation, diagnostics) else {
+        return OperationSql::NotReproduced;
+    };
+    let mut columns = Vec::with_capacity(index.fields.len());
+    for field in &index.fields {
+        let (descending, name) = field
+            .strip_prefix('-')
+            .map_or((false, field.as_str()), |f| (true, f));
+        let column = match model.map(|model| model.field(name)) {
+            Some(Some(field)) => column_name(name, field),
+            Some(None) => {
+                return not_reproduced(
+                    operation,
+                    &format!("an unknown field `{name}`"),
+                    diagnostics,
+                );
+            }
+            None => name.to_owned(),
+        };
+        columns.push((column, descending));
+    }
+    match create_index(&table, index, &columns, concurrently, operation.span) {
+        Some(statement) => OperationSql::Reproduced {
+            immediate: vec![statement],
+            deferred: Vec::new(),
+            printed: None,
+        },
+        None => not_reproduced(operation, "an index without a name", diagnostics),
+    }
+}
+
+/// `RunSQL`: PostgreSQL's `prepare_sql_script` runs each string as written, in one
+/// `execute`, and `sqlmigrate` prints it so, with `;` appended when it lacks one.
+fn run_sql(
+    sql: &[SqlText],
+    operation: &Operation,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> OperationSql {
+    let mut immediate = Vec::new();
+    let mut printed = Vec::new();
+    for text in sql {
+        let Some(interpolated) = interpolate(text) else {
+            return not_reproduced(operation, "`params` Lockstep cannot quote yet", diagnostics);
+        };
+        let ending = if interpolated.trim_end().ends_with(';') {
+            ""
+        } else {
+            ";"
+        };
+        printed.push(format!("{interpolated}{ending}"));
+        let parsed = crate::parse::sql::parse(operation.span.file, &text.text, text.span.start);
+        diagnostics.extend(parsed.diagnostics);
+        immediate.extend(parsed.value);
+    }
+    OperationSql::Reproduced {
+        immediate,
+        deferred: Vec::new(),
+        printed: Some(printed),
+    }
+}
+
+/// `sql % tuple(map(quote_value, params))` for the literals psycopg quotes plainly; `None`
+/// for anything else.
+fn interpolate(text: &SqlText) -> Option<String> {
+    let Some(params) = &text.params else {
+        return Some(text.text.clone());
+    };
+    let mut params = params.iter();
+    let mut out = String::with_capacity(text.text.len());
+    let mut chars = text.text.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('%') => out.push('%'),
+            Some('s') => out.push_str(&quote_value(params.next()?)?),
+            _ => return None,
+        }
+    }
+    // Python raises when params are left over.
+    params.next().is_none().then_some(out)
+}
+
+/// psycopg's quoting of a Python literal, for the literals whose quoting is plain.
+fn quote_value(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::Str(s) if !s.contains('\\') && !s.contains('\0') => {
+            Some(format!("'{}'", s.replace('\'', "''")))
+        }
+        ValueKind::Int(i) => Some(i.to_string()),
+        ValueKind::Bool(b) => Some(if *b { "true" } else { "false" }.to_owned()),
+        ValueKind::None => Some("NULL".to_owned()),
+        _ => None,
+    }
 }
 
 fn not_reproduced(
@@ -161,6 +273,44 @@ fn not_reproduced(
         span: operation.span,
     });
     OperationSql::NotReproduced
+}
+
+/// The table of `model_name`: from the state, or Django's default with a diagnostic saying so
+/// when the model is not in the supplied files; `None` when the state is stale.
+fn table_of<'s>(
+    state: &'s ProjectState,
+    app: &str,
+    model_name: &str,
+    operation: &Operation,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(String, Option<&'s ModelState>)> {
+    match state.model(app, model_name) {
+        Lookup::Known(model) => Some((model.db_table.clone(), Some(model))),
+        Lookup::Missing => {
+            let table = table_name(app, model_name);
+            diagnostics.push(Diagnostic {
+                kind: DiagnosticKind::Unevaluable {
+                    field: "model_name".to_owned(),
+                    expr: format!("{app}.{model_name}"),
+                    assumed: format!(
+                        "table `{table}` and columns named as the fields, since the model is not in the supplied files"
+                    ),
+                },
+                span: operation.span,
+            });
+            Some((table, None))
+        }
+        Lookup::Stale => {
+            not_reproduced(
+                operation,
+                &format!(
+                    "model `{model_name}` changed by an operation Lockstep does not model yet"
+                ),
+                diagnostics,
+            );
+            None
+        }
+    }
 }
 
 /// Django's default `db_table`: `<app_label>_<model_name lowercased>`, truncated to 63.
@@ -291,6 +441,7 @@ fn create_model(
     OperationSql::Reproduced {
         immediate: vec![create],
         deferred,
+        printed: None,
     }
 }
 
@@ -304,6 +455,16 @@ fn add_field(
     let Some(column_type) = reproducible_type(field, diagnostics) else {
         return OperationSql::NotReproduced;
     };
+    if field.blank && !field.null && column_type.db_type != "bytea" {
+        // Django adds such a column with an empty-string default, then drops it.
+        diagnostics.push(Diagnostic {
+            kind: DiagnosticKind::UnmodelledOperation {
+                class: "AddField with `blank=True` and `null=False`".to_owned(),
+            },
+            span: field.span,
+        });
+        return OperationSql::NotReproduced;
+    }
     if field.has_default {
         // The default's SQL literal needs the evaluated Python value (issue: Django SQL).
         diagnostics.push(Diagnostic {
@@ -338,11 +499,12 @@ fn add_field(
     OperationSql::Reproduced {
         immediate: vec![add],
         deferred: field_indexes(table, &column, field, &column_type, span),
+        printed: None,
     }
 }
 
 fn reproducible_type(field: &Field, diagnostics: &mut Vec<Diagnostic>) -> Option<ColumnType> {
-    let column_type = if field.builtin {
+    let column_type = if field.builtin && !field.unmodelled_options {
         column_type(field)
     } else {
         None
@@ -389,7 +551,8 @@ fn field_indexes(
     if field.db_index && !field.unique && !field.primary_key {
         statements.push(index(names::index_name(table, &[column], ""), ""));
     }
-    if (field.db_index || field.unique) && !field.primary_key {
+    // Django's `Field.unique` is true for primary keys too, so they get the `_like` index.
+    if field.db_index || field.unique || field.primary_key {
         let opclass = if column_type.db_type.starts_with("varchar") {
             Some(" varchar_pattern_ops")
         } else if column_type.db_type.starts_with("text") {
@@ -404,8 +567,15 @@ fn field_indexes(
     statements
 }
 
-/// `Index.create_sql` for a plain field index (`AddIndex`, `AddIndexConcurrently`).
-fn create_index(table: &str, index: &Index, concurrently: bool, span: Span) -> Option<Statement> {
+/// `Index.create_sql` for a plain field index (`AddIndex`, `AddIndexConcurrently`) over
+/// `(column, descending)` pairs.
+fn create_index(
+    table: &str,
+    index: &Index,
+    columns: &[(String, bool)],
+    concurrently: bool,
+    span: Span,
+) -> Option<Statement> {
     let name = index.name.clone()?;
     let using = match index.class.as_str() {
         "GinIndex" => " USING gin",
@@ -414,14 +584,17 @@ fn create_index(table: &str, index: &Index, concurrently: bool, span: Span) -> O
         "HashIndex" => " USING hash",
         "SpGistIndex" => " USING spgist",
         "BloomIndex" => " USING bloom",
+        "BTreeIndex" => " USING btree",
         _ => "",
     };
-    let columns: Vec<String> = index
-        .fields
+    let columns: Vec<String> = columns
         .iter()
-        .map(|field| match field.strip_prefix('-') {
-            Some(field) => format!("{} DESC", quote(field)),
-            None => quote(field),
+        .map(|(column, descending)| {
+            if *descending {
+                format!("{} DESC", quote(column))
+            } else {
+                quote(column)
+            }
         })
         .collect();
     let sql = format!(
@@ -445,6 +618,10 @@ fn create_index(table: &str, index: &Index, concurrently: bool, span: Span) -> O
 
 /// What `manage.py sqlmigrate APP NAME` prints for `migration`, given each operation's SQL.
 pub fn sqlmigrate(migration: &Migration, operations: &[(&Operation, &OperationSql)]) -> String {
+    // Django prints nothing at all, not even BEGIN/COMMIT, for a migration without operations.
+    if operations.is_empty() {
+        return String::new();
+    }
     let mut lines = Vec::new();
     if migration.atomic {
         lines.push("BEGIN;".to_owned());
@@ -458,12 +635,16 @@ pub fn sqlmigrate(migration: &Migration, operations: &[(&Operation, &OperationSq
             OperationSql::Reproduced {
                 immediate,
                 deferred,
+                printed,
             } => {
+                match printed {
+                    Some(printed) => lines.extend(printed.iter().cloned()),
+                    None => lines.extend(immediate.iter().map(|s| s.sql.clone())),
+                }
                 // Deferred SQL runs at the end of the migration, so it does not count here.
-                if immediate.is_empty() {
+                if immediate.is_empty() && printed.as_ref().is_none_or(Vec::is_empty) {
                     lines.push("-- (no-op)".to_owned());
                 }
-                lines.extend(immediate.iter().map(|s| s.sql.clone()));
                 deferred_all.extend(deferred.iter().map(|s| s.sql.clone()));
             }
             OperationSql::NotSql => {
