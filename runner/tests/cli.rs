@@ -85,7 +85,7 @@ fn check_json_carries_operations_statements_and_findings() {
         assumed["message"]
             .as_str()
             .unwrap()
-            .contains("assumed table `shop_order`"),
+            .contains("assumed table `shop_order` with columns named as its fields"),
         "{assumed}"
     );
     assert_eq!(

@@ -55,6 +55,16 @@ pub enum DiagnosticKind {
         /// What the analysis assumed instead.
         assumed: String,
     },
+    /// A model the operation names is not in the supplied files; Django's defaults are assumed.
+    #[error(
+        "model `{model}` is not in the supplied files; assumed table `{table}` with columns named as its fields (add its migrations to be sure)"
+    )]
+    AssumedModel {
+        /// `app.model`.
+        model: String,
+        /// The assumed table.
+        table: String,
+    },
     /// A call that is not a Django operation Lockstep knows.
     #[error("`{class}` is not a Django operation Lockstep knows; its SQL and locks are unknown")]
     UnknownOperation {

@@ -62,6 +62,7 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
         | DiagnosticKind::NoMigrationClass => &UNPARSABLE_SOURCE,
         DiagnosticKind::OpaqueSql { .. } => &RUNSQL_OPAQUE,
         DiagnosticKind::Unevaluable { .. }
+        | DiagnosticKind::AssumedModel { .. }
         | DiagnosticKind::UnknownOperation { .. }
         | DiagnosticKind::UnmodelledOperation { .. } => &UNKNOWN_EXPRESSION,
     }
@@ -80,6 +81,7 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
         }
         DiagnosticKind::OpaqueSql { .. } => "Review this statement by hand; its locks are unknown.",
         DiagnosticKind::Unevaluable { .. }
+        | DiagnosticKind::AssumedModel { .. }
         | DiagnosticKind::UnknownOperation { .. }
         | DiagnosticKind::UnmodelledOperation { .. } => {
             "Check the assumption; review this operation by hand."

@@ -289,12 +289,9 @@ fn table_of<'s>(
         Lookup::Missing => {
             let table = table_name(app, model_name);
             diagnostics.push(Diagnostic {
-                kind: DiagnosticKind::Unevaluable {
-                    field: "model_name".to_owned(),
-                    expr: format!("{app}.{model_name}"),
-                    assumed: format!(
-                        "table `{table}` and columns named as the fields, since the model is not in the supplied files"
-                    ),
+                kind: DiagnosticKind::AssumedModel {
+                    model: format!("{app}.{model_name}"),
+                    table: table.clone(),
                 },
                 span: operation.span,
             });
