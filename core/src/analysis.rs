@@ -106,8 +106,9 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     let mut findings = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        let (analysis, diagnostics) = analyze_file(id, file, &mut state);
+        // Built once per file: stages and rules all turn offsets into lines with it.
         let line_index = LineIndex::new(&file.text);
+        let (analysis, diagnostics) = analyze_file(id, file, &line_index, &mut state);
         let mut ctx = rules::Ctx::new(&analysis, &file.text, &line_index, &mut findings);
         rules::run(&mut ctx, &diagnostics);
         analysed.push(analysis);
@@ -125,6 +126,7 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
 fn analyze_file(
     id: FileId,
     file: &SourceFile,
+    line_index: &LineIndex,
     state: &mut ProjectState,
 ) -> (FileAnalysis, Vec<Diagnostic>) {
     let (app_label, name) = source::migration_key(&file.path);
@@ -152,9 +154,18 @@ fn analyze_file(
             kind: DiagnosticKind::UnsupportedFile,
             span: Span::file_start(id),
         }),
-        Some(SourceKind::Sql) => analyze_sql(id, &file.text, &mut analysis, &mut diagnostics),
+        Some(SourceKind::Sql) => {
+            analyze_sql(id, &file.text, line_index, &mut analysis, &mut diagnostics);
+        }
         Some(SourceKind::Django) => {
-            analyze_django(id, &file.text, state, &mut analysis, &mut diagnostics);
+            analyze_django(
+                id,
+                &file.text,
+                line_index,
+                state,
+                &mut analysis,
+                &mut diagnostics,
+            );
         }
     }
     (analysis, diagnostics)
@@ -164,10 +175,10 @@ fn analyze_file(
 fn analyze_sql(
     id: FileId,
     text: &str,
+    line_index: &LineIndex,
     analysis: &mut FileAnalysis,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let line_index = LineIndex::new(text);
     let parsed = parse::sql::parse(id, text, 0);
     diagnostics.extend(parsed.diagnostics);
     let mut in_transaction = false;
@@ -197,11 +208,11 @@ fn analyze_sql(
 fn analyze_django(
     id: FileId,
     text: &str,
+    line_index: &LineIndex,
     state: &mut ProjectState,
     analysis: &mut FileAnalysis,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let line_index = LineIndex::new(text);
     let parsed = parse::django::parse(id, &analysis.app_label, &analysis.name, text);
     diagnostics.extend(parsed.diagnostics);
     let Some(migration) = parsed.value else {

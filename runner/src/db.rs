@@ -4,19 +4,20 @@ use anyhow::Context as _;
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
 
+/// The byte range of the password in `url`. The userinfo ends at the *last* `@`, so a
+/// password containing `/`, `?` or `@` is still found (erring towards redacting too much).
+fn password_range(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let at = rest.rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    Some(start + colon + 1..start + at)
+}
+
 /// `url` with its password replaced by `***`, for messages.
 pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, tail) = rest
-        .split_once(['/', '?'])
-        .map_or((rest, ""), |(a, _)| (a, &rest[a.len()..]));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_owned(),
-        },
+    match password_range(url) {
+        Some(range) => format!("{}***{}", &url[..range.start], &url[range.end..]),
         None => url.to_owned(),
     }
 }
@@ -29,13 +30,10 @@ pub(crate) async fn connect(url: &str) -> anyhow::Result<PgConnection> {
         .with_context(|| format!("cannot connect to {}", redact(url)))
 }
 
+/// `message` with every occurrence of `url`'s password replaced by `***`.
 fn redact_error(message: &str, url: &str) -> String {
-    match url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.rsplit_once('@'))
-        .and_then(|(u, _)| u.split_once(':'))
-    {
-        Some((_, password)) if !password.is_empty() => message.replace(password, "***"),
+    match password_range(url).map(|range| &url[range]) {
+        Some(password) if !password.is_empty() => message.replace(password, "***"),
         _ => message.to_owned(),
     }
 }
@@ -53,5 +51,10 @@ mod tests {
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("not a url"), "not a url");
         assert_eq!(redact("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u:pa/ss?x@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact_error("auth failed for pa/ss", "postgres://u:pa/ss@h/db"),
+            "auth failed for ***"
+        );
     }
 }

@@ -474,6 +474,8 @@ fn add_field(
     }
     let column = column_name(name, field);
     let mut definition = column_definition(field, &column_type);
+    // `add_field` appends the suffix before the check; `create_model` (`table_sql`) the
+    // other way round. Both orders are Django's own.
     if let Some(suffix) = column_type.suffix {
         definition.push(' ');
         definition.push_str(suffix);
