@@ -219,11 +219,9 @@ fn analyze_django(
         return;
     };
     analysis.atomic = migration.atomic;
-    let mut sqls = Vec::with_capacity(migration.operations.len());
-    for (index, operation) in migration.operations.iter().enumerate() {
-        let (sql, more) = django_sql::operation_sql(&migration, operation, state);
-        state.apply(&migration.app_label, operation);
-        diagnostics.extend(more);
+    let (sqls, more) = django_sql::migration_sql(&migration, state);
+    diagnostics.extend(more);
+    for ((index, operation), sql) in migration.operations.iter().enumerate().zip(&sqls) {
         let position = line_index.line_column(text, operation.span.start);
         let statement = |deferred: bool| {
             move |s: &Statement| StatementAnalysis {
@@ -232,7 +230,7 @@ fn analyze_django(
                 deferred,
             }
         };
-        let (status, statements) = match &sql {
+        let (status, statements) = match sql {
             OperationSql::Reproduced {
                 immediate,
                 deferred,
@@ -258,7 +256,6 @@ fn analyze_django(
             sql: status,
             statements,
         });
-        sqls.push(sql);
     }
     let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
     analysis.sqlmigrate = Some(django_sql::sqlmigrate(&migration, &pairs));

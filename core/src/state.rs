@@ -1,19 +1,23 @@
-//! Project state: the models, tables and columns as Django's `state_forwards` leaves them.
+//! Project state: the models, fields and options as Django's `state_forwards` leaves them.
 //!
-//! In: Django operations in the order they apply. Out: for each model its table and its
-//! fields' columns, before every operation. Invariant: the state never guesses. A model that an
-//! operation Lockstep does not model yet has touched is marked [`ModelState::stale`], and SQL
-//! that depends on it is then not claimed as reproduced.
+//! In: Django operations in the order they apply. Out: every model with its fields and
+//! options, before and after every operation. Invariant: the state never guesses. After an
+//! operation Lockstep cannot decode, its app is [`Lookup::Stale`], and SQL that depends on it
+//! is then not claimed as reproduced.
+//!
+//! Models are shared (`Arc`), so keeping the state before an operation costs one map clone,
+//! not a copy of every field.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::parse::django::{Field, Operation, OperationKind};
-use crate::sql::django::table_name;
+use crate::parse::django::{Field, ModelOptions, ModelRef, Operation, OperationKind};
+use crate::sql::names;
 
 /// Every model known so far, by `(app_label, model name lowercased)`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProjectState {
-    models: BTreeMap<(String, String), ModelState>,
+    models: BTreeMap<ModelRef, Arc<ModelState>>,
     /// Apps where an unknown operation ran: nothing about them can be trusted any more.
     stale_apps: Vec<String>,
 }
@@ -21,12 +25,14 @@ pub struct ProjectState {
 /// One model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelState {
-    /// The database table.
-    pub db_table: String,
+    /// App label.
+    pub app_label: String,
+    /// Model name as written (`OrderItem`).
+    pub name: String,
     /// `(field name, field)` in definition order.
     pub fields: Vec<(String, Field)>,
-    /// An operation Lockstep does not model changed this model.
-    pub stale: bool,
+    /// Options: `db_table`, `indexes`, `constraints`, `unique_together`, …
+    pub options: ModelOptions,
 }
 
 /// What the state says about a model an operation names.
@@ -36,7 +42,7 @@ pub enum Lookup<'s> {
     Known(&'s ModelState),
     /// Not in the supplied files: Django's defaults are assumed.
     Missing,
-    /// Changed by an operation Lockstep does not model.
+    /// Its app saw an operation Lockstep cannot decode.
     Stale,
 }
 
@@ -46,66 +52,275 @@ impl ProjectState {
         if self.stale_apps.iter().any(|a| a == app) {
             return Lookup::Stale;
         }
-        match self.models.get(&(app.to_owned(), name.to_lowercase())) {
-            Some(model) if model.stale => Lookup::Stale,
+        match self.models.get(&key(app, name)) {
             Some(model) => Lookup::Known(model),
             None => Lookup::Missing,
         }
     }
 
+    /// The model a relation points at, when known.
+    pub fn get(&self, model: &ModelRef) -> Option<&ModelState> {
+        if self.stale_apps.contains(&model.app_label) {
+            return None;
+        }
+        self.models.get(model).map(AsRef::as_ref)
+    }
+
+    /// Every known model, in `(app, name)` order.
+    pub fn models(&self) -> impl Iterator<Item = &ModelState> {
+        self.models.values().map(AsRef::as_ref)
+    }
+
+    fn model_mut(&mut self, app: &str, name: &str) -> Option<&mut ModelState> {
+        self.models.get_mut(&key(app, name)).map(Arc::make_mut)
+    }
+
     /// Applies `operation` of `app`, as Django's `state_forwards` does.
+    #[allow(clippy::too_many_lines, reason = "one arm per Django operation class")]
     pub fn apply(&mut self, app: &str, operation: &Operation) {
-        let key = |name: &str| (app.to_owned(), name.to_lowercase());
         match &operation.kind {
             OperationKind::CreateModel {
                 name,
                 fields,
-                db_table,
-                ..
+                options,
             } => {
-                let db_table = db_table.clone().unwrap_or_else(|| table_name(app, name));
-                self.models.insert(
-                    key(name),
-                    ModelState {
-                        db_table,
-                        fields: fields.clone(),
-                        stale: false,
-                    },
-                );
+                let model = ModelState {
+                    app_label: app.to_owned(),
+                    name: name.clone(),
+                    fields: fields.clone(),
+                    options: options.clone(),
+                };
+                self.models.insert(key(app, name), Arc::new(model));
+            }
+            OperationKind::DeleteModel { name } => {
+                self.models.remove(&key(app, name));
+            }
+            OperationKind::RenameModel { old_name, new_name } => {
+                self.rename_model(app, old_name, new_name);
+            }
+            OperationKind::AlterModelTable { name, table } => {
+                if let Some(model) = self.model_mut(app, name) {
+                    model.options.db_table.clone_from(table);
+                }
+            }
+            OperationKind::AlterModelTableComment { name, comment } => {
+                if let Some(model) = self.model_mut(app, name) {
+                    model.options.db_table_comment.clone_from(comment);
+                }
+            }
+            OperationKind::AlterTogether {
+                name,
+                together,
+                unique,
+            } => {
+                if let Some(model) = self.model_mut(app, name) {
+                    if *unique {
+                        model.options.unique_together.clone_from(together);
+                    } else {
+                        model.options.index_together.clone_from(together);
+                    }
+                }
+            }
+            OperationKind::AlterOrderWithRespectTo {
+                name,
+                order_with_respect_to,
+            } => {
+                if let Some(model) = self.model_mut(app, name) {
+                    model
+                        .options
+                        .order_with_respect_to
+                        .clone_from(order_with_respect_to);
+                }
             }
             OperationKind::AddField {
                 model_name,
                 name,
                 field,
+                preserve_default,
             } => {
-                if let Some(model) = self.models.get_mut(&key(model_name)) {
-                    model.fields.push((name.clone(), field.clone()));
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model
+                        .fields
+                        .push((name.clone(), state_field(field, *preserve_default)));
                 }
             }
-            // Indexes and raw SQL/Python do not change tables or columns.
-            OperationKind::AddIndex { .. }
-            | OperationKind::RemoveIndex { .. }
+            OperationKind::RemoveField { model_name, name } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model.fields.retain(|(n, _)| n != name);
+                }
+            }
+            OperationKind::AlterField {
+                model_name,
+                name,
+                field,
+                preserve_default,
+            } => {
+                if let Some(model) = self.model_mut(app, model_name)
+                    && let Some((_, slot)) = model.fields.iter_mut().find(|(n, _)| n == name)
+                {
+                    *slot = state_field(field, *preserve_default);
+                }
+            }
+            OperationKind::RenameField {
+                model_name,
+                old_name,
+                new_name,
+            } => self.rename_field(app, model_name, old_name, new_name),
+            OperationKind::AddIndex {
+                model_name, index, ..
+            } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model.options.indexes.push(index.clone());
+                }
+            }
+            OperationKind::RemoveIndex {
+                model_name, name, ..
+            } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model
+                        .options
+                        .indexes
+                        .retain(|i| i.name.as_deref() != Some(name));
+                }
+            }
+            OperationKind::RenameIndex {
+                model_name,
+                new_name,
+                old_name,
+                old_fields,
+            } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    rename_index(
+                        model,
+                        new_name,
+                        old_name.as_deref(),
+                        old_fields,
+                        operation.span,
+                    );
+                }
+            }
+            OperationKind::AddConstraint {
+                model_name,
+                constraint,
+                ..
+            } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model.options.constraints.push(constraint.clone());
+                }
+            }
+            OperationKind::RemoveConstraint { model_name, name } => {
+                if let Some(model) = self.model_mut(app, model_name) {
+                    model
+                        .options
+                        .constraints
+                        .retain(|c| c.name.as_deref() != Some(name));
+                }
+            }
+            OperationKind::AlterConstraint {
+                model_name,
+                name,
+                constraint,
+            } => {
+                if let Some(model) = self.model_mut(app, model_name)
+                    && let Some(slot) = model
+                        .options
+                        .constraints
+                        .iter_mut()
+                        .find(|c| c.name.as_deref() == Some(name))
+                {
+                    *slot = constraint.clone();
+                }
+            }
+            OperationKind::SeparateDatabaseAndState {
+                state_operations, ..
+            } => {
+                for operation in state_operations {
+                    self.apply(app, operation);
+                }
+            }
+            // No change to models: options Django keeps for Python only, and the database-only
+            // operations.
+            OperationKind::AlterModelOptions { .. }
+            | OperationKind::ValidateConstraint { .. }
+            | OperationKind::CreateExtension { .. }
+            | OperationKind::Collation { .. }
             | OperationKind::RunSql { .. }
             | OperationKind::RunPython { .. } => {}
-            OperationKind::Unmodelled => {
-                for name in &operation.models {
-                    match self.models.get_mut(&key(name)) {
-                        Some(model) => model.stale = true,
-                        // A model created by an unmodelled operation, or renamed to this name.
-                        None => {
-                            self.models.insert(
-                                key(name),
-                                ModelState {
-                                    db_table: String::new(),
-                                    fields: Vec::new(),
-                                    stale: true,
-                                },
-                            );
+            OperationKind::Unknown => {
+                if !self.stale_apps.iter().any(|a| a == app) {
+                    self.stale_apps.push(app.to_owned());
+                }
+            }
+        }
+    }
+
+    /// `RenameModel.state_forwards`: the model moves, and every relation to it follows.
+    fn rename_model(&mut self, app: &str, old_name: &str, new_name: &str) {
+        let old = key(app, old_name);
+        let new = key(app, new_name);
+        let Some(model) = self.models.remove(&old) else {
+            return;
+        };
+        let mut model = Arc::unwrap_or_clone(model);
+        new_name.clone_into(&mut model.name);
+        self.models.insert(new.clone(), Arc::new(model));
+        let referencing: Vec<ModelRef> = self
+            .models
+            .iter()
+            .filter(|(_, m)| m.fields.iter().any(|(_, f)| points_at(f, &old)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in referencing {
+            if let Some(model) = self.models.get_mut(&k).map(Arc::make_mut) {
+                for (_, field) in &mut model.fields {
+                    if let Some(relation) = &mut field.relation {
+                        if relation.to == old {
+                            relation.to = new.clone();
+                        }
+                        if relation.through.as_ref() == Some(&old) {
+                            relation.through = Some(new.clone());
                         }
                     }
                 }
             }
-            OperationKind::Unknown => self.stale_apps.push(app.to_owned()),
+        }
+    }
+
+    /// `RenameField.state_forwards`: the field keeps its place; `*_together` and the
+    /// `to_field` of relations to it follow.
+    fn rename_field(&mut self, app: &str, model_name: &str, old_name: &str, new_name: &str) {
+        let target = key(app, model_name);
+        if let Some(model) = self.model_mut(app, model_name) {
+            if let Some((name, _)) = model.fields.iter_mut().find(|(n, _)| n == old_name) {
+                new_name.clone_into(name);
+            }
+            let options = &mut model.options;
+            for together in options
+                .unique_together
+                .iter_mut()
+                .chain(options.index_together.iter_mut())
+            {
+                for name in together.iter_mut().filter(|n| *n == old_name) {
+                    new_name.clone_into(name);
+                }
+            }
+        }
+        for model in self.models.values_mut() {
+            if !model.fields.iter().any(|(_, f)| {
+                f.relation
+                    .as_ref()
+                    .is_some_and(|r| r.to == target && r.to_field.as_deref() == Some(old_name))
+            }) {
+                continue;
+            }
+            for (_, field) in &mut Arc::make_mut(model).fields {
+                if let Some(relation) = &mut field.relation
+                    && relation.to == target
+                    && relation.to_field.as_deref() == Some(old_name)
+                {
+                    relation.to_field = Some(new_name.to_owned());
+                }
+            }
         }
     }
 }
@@ -115,4 +330,85 @@ impl ModelState {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, f)| f)
     }
+
+    /// The database table: `db_table`, or Django's `<app_label>_<model name lowercased>`.
+    pub fn db_table(&self) -> String {
+        self.options
+            .db_table
+            .clone()
+            .unwrap_or_else(|| default_table(&self.app_label, &self.name))
+    }
+
+    /// The primary key field, with its name.
+    pub fn primary_key(&self) -> Option<(&str, &Field)> {
+        self.fields
+            .iter()
+            .find(|(_, f)| f.primary_key)
+            .map(|(n, f)| (n.as_str(), f))
+    }
+}
+
+/// Django's default `db_table`: `<app_label>_<model_name lowercased>`, truncated to 63.
+pub fn default_table(app_label: &str, model_name: &str) -> String {
+    names::truncate_name(
+        &format!("{app_label}_{}", model_name.to_lowercase()),
+        names::MAX_NAME_LENGTH,
+    )
+}
+
+fn key(app: &str, name: &str) -> ModelRef {
+    ModelRef {
+        app_label: app.to_owned(),
+        model: name.to_lowercase(),
+    }
+}
+
+fn points_at(field: &Field, model: &ModelRef) -> bool {
+    field
+        .relation
+        .as_ref()
+        .is_some_and(|r| &r.to == model || r.through.as_ref() == Some(model))
+}
+
+/// The field as the state keeps it: `preserve_default=False` means the default was only
+/// for filling existing rows, so the state forgets it.
+fn state_field(field: &Field, preserve_default: bool) -> Field {
+    let mut field = field.clone();
+    if !preserve_default {
+        field.default = None;
+        field.args.retain(|(k, _)| k != "default");
+    }
+    field
+}
+
+/// `RenameIndex.state_forwards`: rename a named index, or turn the unnamed `index_together`
+/// entry over `old_fields` into a named index.
+fn rename_index(
+    model: &mut ModelState,
+    new_name: &str,
+    old_name: Option<&str>,
+    old_fields: &[String],
+    span: crate::span::Span,
+) {
+    if let Some(old_name) = old_name {
+        if let Some(index) = model
+            .options
+            .indexes
+            .iter_mut()
+            .find(|i| i.name.as_deref() == Some(old_name))
+        {
+            index.name = Some(new_name.to_owned());
+        }
+        return;
+    }
+    model.options.index_together.retain(|t| t != old_fields);
+    model.options.indexes.push(crate::parse::django::Index {
+        class: "Index".to_owned(),
+        name: Some(new_name.to_owned()),
+        fields: old_fields.to_vec(),
+        expressions: Vec::new(),
+        args: Vec::new(),
+        plain: true,
+        span,
+    });
 }

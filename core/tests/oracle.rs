@@ -37,14 +37,36 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
         .collect();
     let analysis = lockstep_core::analyze(&sources, &Settings::default());
     let (mut claimed, mut matched, mut operations, mut reproduced_operations) = (0, 0, 0, 0);
+    let (mut statements, mut matched_statements) = (0, 0);
     let mut mismatches = Vec::new();
     for (migration, file) in migrations.iter().zip(&analysis.files) {
+        let expected =
+            std::fs::read_to_string(oracle.join(migration["sql"].as_str().unwrap())).unwrap();
+        let blocks = operation_blocks(&expected);
         operations += file.operations.len();
-        reproduced_operations += file
-            .operations
-            .iter()
-            .filter(|o| o.sql != SqlStatus::NotReproduced)
-            .count();
+        statements += blocks.iter().map(Vec::len).sum::<usize>();
+        for (operation, block) in file.operations.iter().zip(&blocks) {
+            if operation.sql == SqlStatus::NotReproduced {
+                continue;
+            }
+            reproduced_operations += 1;
+            // The operation's own lines come first in its block; deferred SQL (and COMMIT)
+            // follows the last operation's.
+            let actual = printed_lines(file, operation.index);
+            if block.starts_with(&actual) {
+                matched_statements += actual.len();
+            } else {
+                mismatches.push(format!(
+                    "{}.{} operation {} ({}):\n--- sqlmigrate\n{}\n+++ lockstep\n{}",
+                    migration["app"].as_str().unwrap(),
+                    migration["name"].as_str().unwrap(),
+                    operation.index,
+                    operation.description,
+                    block.join("\n"),
+                    actual.join("\n")
+                ));
+            }
+        }
         if file
             .operations
             .iter()
@@ -53,8 +75,6 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
             continue;
         }
         claimed += 1;
-        let expected =
-            std::fs::read_to_string(oracle.join(migration["sql"].as_str().unwrap())).unwrap();
         let actual = file.sqlmigrate.clone().unwrap_or_default();
         if actual == expected {
             matched += 1;
@@ -68,7 +88,8 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
     }
     println!(
         "sqlmigrate parity: {} migrations; {claimed} fully reproduced, {matched} of them identical; \
-         operations reproduced {reproduced_operations}/{operations}",
+         operations reproduced {reproduced_operations}/{operations}; \
+         SQL lines identical {matched_statements}/{statements}",
         migrations.len()
     );
     assert!(
@@ -78,4 +99,41 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
         mismatches.join("\n\n")
     );
     assert!(migrations.len() >= 60, "the oracle lost migrations");
+}
+
+/// The lines `sqlmigrate` printed under each operation's `-- description` header, without
+/// `BEGIN;`/`COMMIT;` and without the `-- (no-op)` marker.
+fn operation_blocks(printed: &str) -> Vec<Vec<String>> {
+    let lines: Vec<&str> = printed.lines().collect();
+    let mut blocks: Vec<Vec<String>> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i] == "--" && lines.get(i + 2) == Some(&"--") {
+            blocks.push(Vec::new());
+            i += 3;
+            continue;
+        }
+        let line = lines[i];
+        if let Some(block) = blocks.last_mut()
+            && line != "COMMIT;"
+            && line != "-- (no-op)"
+            && line != "-- THIS OPERATION CANNOT BE WRITTEN AS SQL"
+        {
+            block.push(line.to_owned());
+        }
+        i += 1;
+    }
+    blocks
+}
+
+/// What Lockstep prints for operation `index` of `file`: its immediate lines.
+fn printed_lines(file: &lockstep_core::analysis::FileAnalysis, index: usize) -> Vec<String> {
+    let printed = file.sqlmigrate.as_deref().unwrap_or("");
+    operation_blocks(printed)
+        .into_iter()
+        .nth(index)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| !l.starts_with("-- (Lockstep"))
+        .collect()
 }

@@ -1,0 +1,91 @@
+//! Django operations → the statements Django's PostgreSQL schema editor runs.
+//!
+//! In: a migration's operations and the project state before it. Out: per operation its
+//! statements in Django's order, split into those run at once and those Django defers to the
+//! end of the migration (field indexes, foreign keys), exactly as `manage.py sqlmigrate`
+//! prints them. Invariant: an operation whose SQL is not reproduced exactly is
+//! [`OperationSql::NotReproduced`] with a diagnostic saying why, never approximated.
+//!
+//! The layout follows Django's own: [`editor`] is `BaseDatabaseSchemaEditor` (statement
+//! collection and `deferred_sql`), one module per family of schema-editor methods, and
+//! [`forwards`] is the operations' `database_forwards`.
+
+mod columns;
+mod constraints;
+mod describe;
+mod editor;
+mod fields;
+mod forwards;
+mod indexes;
+mod models;
+mod postgres;
+mod quote;
+mod run_sql;
+mod sqlmigrate;
+
+pub use describe::describe;
+pub use sqlmigrate::sqlmigrate;
+
+use crate::parse::django::Migration;
+use crate::parse::{Diagnostic, DiagnosticKind};
+use crate::sql::Statement;
+use crate::state::ProjectState;
+
+/// What Lockstep knows of an operation's SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperationSql {
+    /// The exact statements.
+    Reproduced {
+        /// Run when the operation runs.
+        immediate: Vec<Statement>,
+        /// What `sqlmigrate` prints for `immediate`: one line per statement, except that
+        /// `RunSQL` strings are executed, and printed, as written.
+        printed: Vec<String>,
+        /// Run at the end of the migration (Django's `deferred_sql`), as far as later
+        /// operations of the migration did not drop them again.
+        deferred: Vec<Statement>,
+    },
+    /// `RunPython` and friends: Django prints a comment, not SQL.
+    NotSql,
+    /// Not reproduced (yet): the reason is in a diagnostic.
+    NotReproduced,
+}
+
+/// The SQL of every operation of `migration`, applying each to `state` as it goes.
+pub fn migration_sql(
+    migration: &Migration,
+    state: &mut ProjectState,
+) -> (Vec<OperationSql>, Vec<Diagnostic>) {
+    let mut editor = editor::Editor::default();
+    let mut diagnostics = Vec::new();
+    let mut results = Vec::with_capacity(migration.operations.len());
+    for (index, operation) in migration.operations.iter().enumerate() {
+        let before = state.clone();
+        state.apply(&migration.app_label, operation);
+        let ctx = forwards::Ctx {
+            app: &migration.app_label,
+            operation,
+            before: &before,
+            after: state,
+        };
+        editor.begin(index, operation.span);
+        let outcome = forwards::database_forwards(&mut editor, &ctx);
+        diagnostics.append(&mut editor.diagnostics);
+        results.push(match outcome {
+            Ok(forwards::Forwards::Sql) => editor.take(),
+            Ok(forwards::Forwards::NotSql) => OperationSql::NotSql,
+            Err(unsupported) => {
+                editor.discard();
+                diagnostics.push(Diagnostic {
+                    kind: DiagnosticKind::UnmodelledOperation {
+                        class: format!("{} with {}", operation.class, unsupported.what),
+                    },
+                    span: unsupported.span.unwrap_or(operation.span),
+                });
+                OperationSql::NotReproduced
+            }
+        });
+    }
+    editor.finish(&mut results);
+    (results, diagnostics)
+}
