@@ -7,6 +7,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::graph;
+use crate::parse::django::Migration;
 use crate::parse::{self, Diagnostic, DiagnosticKind};
 use crate::rules::{self, Finding, Severity};
 use crate::source::{self, Settings, SourceFile, SourceKind};
@@ -99,19 +101,45 @@ pub struct StatementAnalysis {
 }
 
 /// Analyses `files` with `settings`.
+///
+/// Django migrations are analysed in the order Django's `migrate` applies them (the
+/// migration graph), whatever order they are given in, so the project state carries from
+/// each to the next; migrations a supplied squash replaces, and duplicates, are analysed on
+/// the state at that point without changing it. `.sql` files and unreadable files follow, in
+/// the order given.
 pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
-    let mut analysed = Vec::with_capacity(files.len());
-    // Files apply in the order given; the state carries across them.
+    let mut prepared: Vec<Prepared<'_>> = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| prepare(FileId(u32::try_from(i).unwrap_or(u32::MAX)), file))
+        .collect();
+    let order = plan_order(&mut prepared);
     let mut state = ProjectState::default();
+    // Consecutive files outside the plan share a scratch copy of the state.
+    let mut scratch: Option<ProjectState> = None;
+    let mut analysed = Vec::with_capacity(files.len());
     let mut findings = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        // Built once per file: stages and rules all turn offsets into lines with it.
-        let line_index = LineIndex::new(&file.text);
-        let (analysis, diagnostics) = analyze_file(id, file, &line_index, &mut state);
-        let mut ctx = rules::Ctx::new(&analysis, &file.text, &line_index, &mut findings);
-        rules::run(&mut ctx, &diagnostics);
-        analysed.push(analysis);
+    for (i, applies) in order {
+        let Some(file) = prepared.get_mut(i) else {
+            continue;
+        };
+        if let Some(migration) = file.migration.take() {
+            let state = if applies {
+                scratch = None;
+                &mut state
+            } else {
+                scratch.get_or_insert_with(|| state.clone())
+            };
+            analyze_django(&migration, file, state);
+        }
+        let mut ctx = rules::Ctx::new(
+            &file.analysis,
+            &file.source.text,
+            &file.line_index,
+            &mut findings,
+        );
+        rules::run(&mut ctx, &file.diagnostics);
+        analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));
     }
     findings.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule).cmp(&(b.span.file, b.span.start, b.rule))
@@ -123,52 +151,134 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     }
 }
 
-fn analyze_file(
-    id: FileId,
-    file: &SourceFile,
-    line_index: &LineIndex,
-    state: &mut ProjectState,
-) -> (FileAnalysis, Vec<Diagnostic>) {
+/// A file read and parsed, waiting for its turn in the plan.
+struct Prepared<'f> {
+    source: &'f SourceFile,
+    /// Built once per file: stages and rules all turn offsets into lines with it.
+    line_index: LineIndex,
+    analysis: FileAnalysis,
+    diagnostics: Vec<Diagnostic>,
+    /// The parsed Django migration, until it is analysed.
+    migration: Option<Migration>,
+}
+
+impl FileAnalysis {
+    fn empty() -> Self {
+        Self {
+            path: String::new(),
+            kind: None,
+            app_label: String::new(),
+            name: String::new(),
+            atomic: false,
+            operations: Vec::new(),
+            sqlmigrate: None,
+        }
+    }
+}
+
+/// Reads `file`: `.sql` files are analysed completely; Django files are parsed, for the
+/// graph to order them.
+fn prepare(id: FileId, file: &SourceFile) -> Prepared<'_> {
     let (app_label, name) = source::migration_key(&file.path);
     let kind = SourceKind::of_path(&file.path);
-    let mut analysis = FileAnalysis {
-        path: file.path.clone(),
-        kind,
-        app_label,
-        name,
-        atomic: kind == Some(SourceKind::Django),
-        operations: Vec::new(),
-        sqlmigrate: None,
+    let line_index = LineIndex::new(&file.text);
+    let mut prepared = Prepared {
+        source: file,
+        analysis: FileAnalysis {
+            path: file.path.clone(),
+            kind,
+            app_label,
+            name,
+            atomic: kind == Some(SourceKind::Django),
+            operations: Vec::new(),
+            sqlmigrate: None,
+        },
+        diagnostics: Vec::new(),
+        migration: None,
+        line_index,
     };
-    let mut diagnostics = Vec::new();
     if let Some(problem) = &file.problem {
         let at = problem.offset();
-        diagnostics.push(Diagnostic {
+        prepared.diagnostics.push(Diagnostic {
             kind: DiagnosticKind::Source(problem.clone()),
             span: Span::new(id, at, at),
         });
-        return (analysis, diagnostics);
+        return prepared;
     }
     match kind {
-        None => diagnostics.push(Diagnostic {
+        None => prepared.diagnostics.push(Diagnostic {
             kind: DiagnosticKind::UnsupportedFile,
             span: Span::file_start(id),
         }),
-        Some(SourceKind::Sql) => {
-            analyze_sql(id, &file.text, line_index, &mut analysis, &mut diagnostics);
-        }
+        Some(SourceKind::Sql) => analyze_sql(
+            id,
+            &file.text,
+            &prepared.line_index,
+            &mut prepared.analysis,
+            &mut prepared.diagnostics,
+        ),
         Some(SourceKind::Django) => {
-            analyze_django(
+            let parsed = parse::django::parse(
                 id,
+                &prepared.analysis.app_label,
+                &prepared.analysis.name,
                 &file.text,
-                line_index,
-                state,
-                &mut analysis,
-                &mut diagnostics,
             );
+            prepared.diagnostics.extend(parsed.diagnostics);
+            prepared.migration = parsed.value;
         }
     }
-    (analysis, diagnostics)
+    prepared
+}
+
+/// The order files are analysed in, each with whether it applies to the project state:
+/// Django migrations in plan order, then those the plan leaves out, then every other file.
+fn plan_order(prepared: &mut [Prepared<'_>]) -> Vec<(usize, bool)> {
+    let django: Vec<usize> = (0..prepared.len())
+        .filter(|&i| prepared.get(i).is_some_and(|p| p.migration.is_some()))
+        .collect();
+    let migrations: Vec<&Migration> = django
+        .iter()
+        .filter_map(|&i| prepared.get(i).and_then(|p| p.migration.as_ref()))
+        .collect();
+    let plan = graph::plan(&migrations);
+    for (m, diagnostic) in plan.diagnostics {
+        if let Some(file) = django.get(m).and_then(|&i| prepared.get_mut(i)) {
+            file.diagnostics.push(diagnostic);
+        }
+    }
+    // A squash's replaced migrations go right before it, analysed without applying.
+    let mut order: Vec<(usize, bool)> = Vec::with_capacity(prepared.len());
+    for &m in &plan.order {
+        let mut replaced: Vec<usize> = plan
+            .replaced
+            .iter()
+            .filter(|(_, by)| *by == m)
+            .filter_map(|(old, _)| django.get(*old).copied())
+            .collect();
+        replaced.sort_by_key(|&i| prepared.get(i).map(|p| p.analysis.name.clone()));
+        order.extend(replaced.into_iter().map(|i| (i, false)));
+        order.extend(django.get(m).map(|&i| (i, true)));
+    }
+    let mut placed: Vec<bool> = vec![false; prepared.len()];
+    for &(i, _) in &order {
+        if let Some(slot) = placed.get_mut(i) {
+            *slot = true;
+        }
+    }
+    // Duplicates, then everything else, in input order.
+    for pass in [true, false] {
+        for i in 0..prepared.len() {
+            let is_django = prepared.get(i).is_some_and(|p| p.migration.is_some());
+            if is_django == pass && placed.get(i) == Some(&false) {
+                order.push((i, false));
+                if let Some(slot) = placed.get_mut(i) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    order
 }
 
 /// A `.sql` file: each statement is an operation; `BEGIN` … `COMMIT` marks a transaction.
@@ -205,21 +315,13 @@ fn analyze_sql(
 }
 
 /// A Django migration: its operations with the SQL Django runs for each.
-fn analyze_django(
-    id: FileId,
-    text: &str,
-    line_index: &LineIndex,
-    state: &mut ProjectState,
-    analysis: &mut FileAnalysis,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let parsed = parse::django::parse(id, &analysis.app_label, &analysis.name, text);
-    diagnostics.extend(parsed.diagnostics);
-    let Some(migration) = parsed.value else {
-        return;
-    };
+fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut ProjectState) {
+    let text = &file.source.text;
+    let line_index = &file.line_index;
+    let analysis = &mut file.analysis;
+    let diagnostics = &mut file.diagnostics;
     analysis.atomic = migration.atomic;
-    let (sqls, more) = django_sql::migration_sql(&migration, state);
+    let (sqls, more) = django_sql::migration_sql(migration, state);
     diagnostics.extend(more);
     for ((index, operation), sql) in migration.operations.iter().enumerate().zip(&sqls) {
         let position = line_index.line_column(text, operation.span.start);
@@ -258,7 +360,7 @@ fn analyze_django(
         });
     }
     let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
-    analysis.sqlmigrate = Some(django_sql::sqlmigrate(&migration, &pairs));
+    analysis.sqlmigrate = Some(django_sql::sqlmigrate(migration, &pairs));
 }
 
 fn first_line(sql: &str) -> String {

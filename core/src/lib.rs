@@ -17,6 +17,7 @@
 
 pub mod analysis;
 pub mod examples;
+pub mod graph;
 pub mod parse;
 pub mod rules;
 pub mod source;

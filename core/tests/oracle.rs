@@ -7,26 +7,35 @@
 
 use std::path::{Path, PathBuf};
 
-use lockstep_core::analysis::SqlStatus;
+use lockstep_core::analysis::{Analysis, FileAnalysis, SqlStatus};
 use lockstep_core::{Settings, SourceFile};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-#[test]
-fn reproduced_sql_matches_sqlmigrate_exactly() {
+/// The oracle's manifest and the analysis of the whole corpus, supplied in reverse plan order
+/// plus the migrations the squash replaces: the migration graph must find Django's own plan.
+fn analyze_corpus() -> (serde_json::Value, Analysis) {
     let oracle = repo().join("tests/django/oracle");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(oracle.join("manifest.json")).unwrap())
             .unwrap();
-    let migrations = manifest["migrations"].as_array().unwrap();
-    // All files at once, in plan order, so the project state carries from one to the next.
-    let sources: Vec<SourceFile> = migrations
+    let mut paths: Vec<PathBuf> = manifest["migrations"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|migration| {
-            let path = repo().join(migration["path"].as_str().unwrap());
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        .rev()
+        .map(|migration| repo().join(migration["path"].as_str().unwrap()))
+        .collect();
+    for key in manifest["replaced_not_in_plan"].as_array().unwrap() {
+        let (app, name) = key.as_str().unwrap().split_once('.').unwrap();
+        paths.push(repo().join(format!("tests/django/project/{app}/migrations/{name}.py")));
+    }
+    let sources: Vec<SourceFile> = paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
                 panic!(
                     "{}: {e} (the contrib migrations come from .venv: run scripts/setup)",
                     path.display()
@@ -36,10 +45,55 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
         })
         .collect();
     let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    (manifest, analysis)
+}
+
+fn key(app: &str, name: &str) -> String {
+    format!("{app}.{name}")
+}
+
+/// The analysed files Django's plan runs (not those the squash replaces), in analysis order.
+fn planned<'a>(manifest: &serde_json::Value, analysis: &'a Analysis) -> Vec<&'a FileAnalysis> {
+    let replaced = manifest["replaced_not_in_plan"].as_array().unwrap();
+    analysis
+        .files
+        .iter()
+        .filter(|f| {
+            !replaced
+                .iter()
+                .any(|r| r.as_str() == Some(&key(&f.app_label, &f.name)))
+        })
+        .collect()
+}
+
+#[test]
+fn the_migration_graph_finds_djangos_plan() {
+    let (manifest, analysis) = analyze_corpus();
+    let expected: Vec<String> = manifest["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| key(m["app"].as_str().unwrap(), m["name"].as_str().unwrap()))
+        .collect();
+    let actual: Vec<String> = planned(&manifest, &analysis)
+        .iter()
+        .map(|f| key(&f.app_label, &f.name))
+        .collect();
+    assert_eq!(actual, expected, "the plan differs from Django's");
+    let replaced = manifest["replaced_not_in_plan"].as_array().unwrap().len();
+    assert_eq!(analysis.files.len(), expected.len() + replaced);
+}
+
+#[test]
+fn reproduced_sql_matches_sqlmigrate_exactly() {
+    let oracle = repo().join("tests/django/oracle");
+    let (manifest, analysis) = analyze_corpus();
+    let migrations = manifest["migrations"].as_array().unwrap();
+    let planned = planned(&manifest, &analysis);
     let (mut claimed, mut matched, mut operations, mut reproduced_operations) = (0, 0, 0, 0);
     let (mut statements, mut matched_statements) = (0, 0);
     let mut mismatches = Vec::new();
-    for (migration, file) in migrations.iter().zip(&analysis.files) {
+    for (migration, file) in migrations.iter().zip(planned) {
         let expected =
             std::fs::read_to_string(oracle.join(migration["sql"].as_str().unwrap())).unwrap();
         let blocks = operation_blocks(&expected);
@@ -127,7 +181,7 @@ fn operation_blocks(printed: &str) -> Vec<Vec<String>> {
 }
 
 /// What Lockstep prints for operation `index` of `file`: its immediate lines.
-fn printed_lines(file: &lockstep_core::analysis::FileAnalysis, index: usize) -> Vec<String> {
+fn printed_lines(file: &FileAnalysis, index: usize) -> Vec<String> {
     let printed = file.sqlmigrate.as_deref().unwrap_or("");
     operation_blocks(printed)
         .into_iter()

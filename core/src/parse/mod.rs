@@ -77,6 +77,38 @@ pub enum DiagnosticKind {
         /// The operation class.
         class: String,
     },
+    /// Two supplied files are the same migration.
+    #[error("migration `{migration}` is supplied twice (first as `{first}`); this copy is ignored")]
+    DuplicateMigration {
+        /// `app.name`.
+        migration: String,
+        /// The copy that is used.
+        first: String,
+    },
+    /// A dependency on a migration that was not supplied.
+    #[error(
+        "depends on `{migration}`, which is not among the supplied files; Lockstep assumes it is already applied"
+    )]
+    MissingDependency {
+        /// `app.name` as written.
+        migration: String,
+    },
+    /// Dependencies that form a cycle: Django refuses to load the graph.
+    #[error("dependency cycle: {cycle}; Django refuses to migrate")]
+    MigrationCycle {
+        /// The migrations around the cycle.
+        cycle: String,
+    },
+    /// An app with more than one leaf migration: Django refuses to migrate until they merge.
+    #[error(
+        "conflicting migrations in `{app}`: {leaves} are all latest; Django refuses to migrate until they are merged"
+    )]
+    MigrationConflict {
+        /// The app.
+        app: String,
+        /// Its leaf migrations.
+        leaves: String,
+    },
     /// A SQL statement sqlparser rejects; it is kept verbatim as opaque.
     #[error("SQL that Lockstep cannot parse (kept as written): {message}")]
     OpaqueSql {

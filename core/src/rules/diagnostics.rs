@@ -51,8 +51,48 @@ declare_rule! {
     pub(crate) static RUNSQL_OPAQUE = { id: "runsql-opaque", severity: Severity::Warning }
 }
 
+declare_rule! {
+    /// ## What it flags
+    /// A migration graph Django refuses to load or migrate: a dependency cycle, two leaf
+    /// migrations in one app (a conflict `makemigrations --merge` resolves), or the same
+    /// migration supplied twice.
+    ///
+    /// ## Why it hurts
+    /// `manage.py migrate` stops before running anything; the deploy fails.
+    ///
+    /// ## Safe alternative
+    /// Break the cycle (move the operation that needs the other app into a later migration),
+    /// or merge the leaves with `manage.py makemigrations --merge`, or remove the duplicate.
+    ///
+    /// ## When it is fine
+    /// Never.
+    pub(crate) static MIGRATION_GRAPH = { id: "migration-graph", severity: Severity::Error }
+}
+
+declare_rule! {
+    /// ## What it flags
+    /// A dependency on a migration that is not among the supplied files.
+    ///
+    /// ## Why it hurts
+    /// Lockstep assumes it is applied; models it creates are assumed with Django's defaults,
+    /// so SQL that depends on them may not be shown.
+    ///
+    /// ## Safe alternative
+    /// Add the app's other migrations to the review to see the exact SQL.
+    ///
+    /// ## When it is fine
+    /// When the dependency is already applied in every environment, as it usually is.
+    pub(crate) static MISSING_DEPENDENCY = { id: "missing-dependency", severity: Severity::Info }
+}
+
 /// The rules diagnostics map to, for the catalog.
-pub(crate) static RULES: [&Rule; 3] = [&RUNSQL_OPAQUE, &UNKNOWN_EXPRESSION, &UNPARSABLE_SOURCE];
+pub(crate) static RULES: [&Rule; 5] = [
+    &MIGRATION_GRAPH,
+    &MISSING_DEPENDENCY,
+    &RUNSQL_OPAQUE,
+    &UNKNOWN_EXPRESSION,
+    &UNPARSABLE_SOURCE,
+];
 
 fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
     match kind {
@@ -61,6 +101,10 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
         | DiagnosticKind::PythonSyntax(_)
         | DiagnosticKind::NoMigrationClass => &UNPARSABLE_SOURCE,
         DiagnosticKind::OpaqueSql { .. } => &RUNSQL_OPAQUE,
+        DiagnosticKind::DuplicateMigration { .. }
+        | DiagnosticKind::MigrationCycle { .. }
+        | DiagnosticKind::MigrationConflict { .. } => &MIGRATION_GRAPH,
+        DiagnosticKind::MissingDependency { .. } => &MISSING_DEPENDENCY,
         DiagnosticKind::Unevaluable { .. }
         | DiagnosticKind::AssumedModel { .. }
         | DiagnosticKind::UnknownOperation { .. }
@@ -80,6 +124,16 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
             "A Django migration defines `class Migration(migrations.Migration):`."
         }
         DiagnosticKind::OpaqueSql { .. } => "Review this statement by hand; its locks are unknown.",
+        DiagnosticKind::DuplicateMigration { .. } => "Supply each migration once.",
+        DiagnosticKind::MigrationCycle { .. } => {
+            "Break the cycle: move the operation that needs the other migration into a new migration that depends on both."
+        }
+        DiagnosticKind::MigrationConflict { .. } => {
+            "Merge the leaves with `python manage.py makemigrations --merge`, then review the merge migration."
+        }
+        DiagnosticKind::MissingDependency { .. } => {
+            "Add the migrations it depends on to see the exact SQL of operations on their models."
+        }
         DiagnosticKind::Unevaluable { .. }
         | DiagnosticKind::AssumedModel { .. }
         | DiagnosticKind::UnknownOperation { .. }
