@@ -19,6 +19,13 @@ pub(crate) enum Command {
     ///
     /// Example: `lockstep check shop/migrations/ db/0003_index.sql`
     Check(CheckArgs),
+    /// Print the SQL of one Django migration, exactly as `manage.py sqlmigrate APP NAME` does.
+    ///
+    /// Give the migration and the ones before it (the state they build decides the SQL).
+    /// Exit status 1 when an operation's SQL is not reproduced; the reason goes to stderr.
+    ///
+    /// Example: `lockstep sql shop/migrations/ --migration shop.0002_order_created`
+    Sql(SqlArgs),
     /// Serve the web reviewer on 127.0.0.1 (files embedded in this binary).
     ///
     /// Example: `lockstep serve --port 8080`
@@ -40,6 +47,20 @@ pub(crate) struct CheckArgs {
     /// Exit with status 1 when a finding has this severity or higher.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SqlArgs {
+    /// Files or directories, read as `check` reads them.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// `APP.NAME` of the migration; may be left out when the paths hold one Django migration.
+    #[arg(long, value_name = "APP.NAME")]
+    pub(crate) migration: Option<String>,
+    /// `text`: what `sqlmigrate` prints; `json`: the same per operation, with each
+    /// statement's SQL and whether Django defers it to the end of the migration.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -72,9 +72,9 @@ pub enum DiagnosticKind {
         class: String,
     },
     /// A Django operation whose SQL Lockstep does not reproduce yet.
-    #[error("Lockstep does not reproduce the SQL of `{class}` yet; its locks are not shown")]
+    #[error("Lockstep does not reproduce the SQL of {class} yet; its locks are not shown")]
     UnmodelledOperation {
-        /// The operation class.
+        /// The operation and what of it is not modelled, in Markdown (`` `AddField` with `db_default=` ``).
         class: String,
     },
     /// Two supplied files are the same migration.

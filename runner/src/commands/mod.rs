@@ -2,6 +2,7 @@
 
 mod check;
 mod serve;
+mod sql;
 mod stats;
 
 use crate::cli::{Cli, Command};
@@ -10,6 +11,7 @@ use crate::cli::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),
     }

@@ -78,7 +78,7 @@ pub fn migration_sql(
                 editor.discard();
                 diagnostics.push(Diagnostic {
                     kind: DiagnosticKind::UnmodelledOperation {
-                        class: format!("{} with {}", operation.class, unsupported.what),
+                        class: format!("`{}` with {}", operation.class, unsupported.what),
                     },
                     span: unsupported.span.unwrap_or(operation.span),
                 });
