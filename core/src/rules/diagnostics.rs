@@ -146,10 +146,15 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
 /// Reports every parse diagnostic of the file as a finding.
 pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
-        let operation = ctx.file().operations.iter().find(|op| {
-            op.span.start <= diagnostic.span.start
-                && diagnostic.span.start < op.span.end.max(op.span.start + 1)
-        });
+        // Operations are in source order: the last one starting at or before the diagnostic
+        // is the only one that can contain it (a search, so many diagnostics stay linear).
+        let operations = &ctx.file().operations;
+        let candidate = operations
+            .partition_point(|op| op.span.start <= diagnostic.span.start)
+            .checked_sub(1)
+            .and_then(|i| operations.get(i));
+        let operation =
+            candidate.filter(|op| diagnostic.span.start < op.span.end.max(op.span.start + 1));
         ctx.report(Report {
             rule: rule_of(&diagnostic.kind),
             span: diagnostic.span,

@@ -10,6 +10,8 @@ pub mod registry;
 #[cfg(test)]
 pub(crate) mod test_utils;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::analysis::{FileAnalysis, OperationAnalysis, StatementAnalysis};
@@ -97,6 +99,9 @@ pub(crate) struct Ctx<'a> {
     text: &'a str,
     line_index: &'a LineIndex,
     findings: &'a mut Vec<Finding>,
+    /// Each table this file creates, with the first operation that creates it: rules ask
+    /// for every statement, so a scan per question would be quadratic.
+    created: BTreeMap<&'a str, usize>,
 }
 
 /// Where a finding points and what it says.
@@ -116,11 +121,20 @@ impl<'a> Ctx<'a> {
         line_index: &'a LineIndex,
         findings: &'a mut Vec<Finding>,
     ) -> Self {
+        let mut created = BTreeMap::new();
+        for op in &file.operations {
+            for statement in &op.statements {
+                if let Some(table) = statement.statement.kind.created_table() {
+                    created.entry(table).or_insert(op.index);
+                }
+            }
+        }
         Self {
             file,
             text,
             line_index,
             findings,
+            created,
         }
     }
 
@@ -141,11 +155,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether `table` is created by this file before (or by) operation `index`.
     pub(crate) fn is_created_here(&self, table: &str, index: usize) -> bool {
-        self.file.operations.iter().take(index + 1).any(|op| {
-            op.statements
-                .iter()
-                .any(|s| s.statement.kind.created_table() == Some(table))
-        })
+        self.created.get(table).is_some_and(|&first| first <= index)
     }
 
     pub(crate) fn report(&mut self, report: Report<'_>) {

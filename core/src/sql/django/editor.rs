@@ -5,6 +5,8 @@
 //! drops those naming the column, `delete_model` those naming the table). Each deferred
 //! statement remembers which operation made it, so the analysis can show it there.
 
+use std::collections::BTreeSet;
+
 use crate::parse::Diagnostic;
 use crate::span::Span;
 use crate::sql::{Statement, StatementKind};
@@ -60,9 +62,16 @@ pub(super) struct Editor {
     span: Span,
     /// Diagnostics about SQL that is reproduced but rests on an assumption.
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Models assumed so far in this migration: each is reported once, at its first use.
+    assumed: BTreeSet<String>,
 }
 
 impl Editor {
+    /// Whether `model` is assumed for the first time in this migration.
+    pub(super) fn first_assumption(&mut self, model: &str) -> bool {
+        self.assumed.insert(model.to_lowercase())
+    }
+
     /// Starts operation `index`, written at `span`.
     pub(super) fn begin(&mut self, index: usize, span: Span) {
         self.operation = index;

@@ -60,6 +60,9 @@ impl<'a> Ctx<'a> {
             Lookup::Known(model) => Ok((model.db_table(), Some(model))),
             Lookup::Missing => {
                 let table = default_table(self.app, name);
+                if !editor.first_assumption(&format!("{}.{name}", self.app)) {
+                    return Ok((table, None));
+                }
                 editor.diagnostics.push(Diagnostic {
                     kind: DiagnosticKind::AssumedModel {
                         model: format!("{}.{name}", self.app),
