@@ -447,3 +447,216 @@ pub(super) fn validate_constraint(
     );
     Ok(())
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::parse::django::{OperationKind, parse};
+    use crate::span::FileId;
+    use crate::state::ProjectState;
+
+    /// A model `T` of app `catalog`, with the fields of the Django probe the expected values
+    /// were computed on (Django 5.2, PostgreSQL).
+    const MODEL: &str = r"
+from django.db import migrations, models
+import django.contrib.postgres.fields.ranges
+import django.contrib.postgres.constraints
+import django.db.models.functions.text
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.CreateModel(
+            name='T',
+            fields=[
+                ('id', models.BigAutoField(primary_key=True)),
+                ('name', models.CharField(max_length=10)),
+                ('nick', models.CharField(max_length=10, null=True)),
+                ('body', models.TextField()),
+                ('n', models.IntegerField()),
+                ('f', models.FloatField()),
+                ('d', models.DecimalField(max_digits=5, decimal_places=2)),
+                ('ok', models.BooleanField()),
+                ('day', models.DateField()),
+                ('u', models.UUIDField()),
+                ('r', django.contrib.postgres.fields.ranges.IntegerRangeField()),
+            ],
+        ),
+";
+
+    /// Model `T` after `CreateModel`, and the operations `operations` (Python source,
+    /// one per line) parsed, not applied.
+    pub(in crate::sql::django) fn model_and(
+        operations: &[String],
+    ) -> (ModelState, Vec<OperationKind>) {
+        let body = operations.join(",\n        ");
+        let text = format!("{MODEL}        {body}\n    ]\n");
+        let migration = parse(FileId(0), "catalog", "0001_initial", &text)
+            .value
+            .unwrap();
+        let mut operations = migration.operations.into_iter();
+        let mut state = ProjectState::default();
+        state.apply("catalog", &operations.next().unwrap());
+        let model = match state.model("catalog", "t") {
+            crate::state::Lookup::Known(model) => model.clone(),
+            _ => panic!("model T not in the state"),
+        };
+        (model, operations.map(|o| o.kind).collect())
+    }
+
+    /// The constraints of `AddConstraint(model_name='t', constraint=…)` for each of
+    /// `constraints`, with the model state they apply to.
+    fn decoded(constraints: &[&str]) -> (ModelState, Vec<Constraint>) {
+        let operations: Vec<String> = constraints
+            .iter()
+            .map(|c| format!("migrations.AddConstraint(model_name='t', constraint={c})"))
+            .collect();
+        let (model, kinds) = model_and(&operations);
+        let found = kinds
+            .into_iter()
+            .filter_map(|kind| match kind {
+                OperationKind::AddConstraint { constraint, .. } => Some(constraint),
+                _ => None,
+            })
+            .collect();
+        (model, found)
+    }
+
+    fn check(q: &str) -> String {
+        let (model, constraints) =
+            decoded(&[&format!("models.CheckConstraint(condition={q}, name='c')")]);
+        match create_sql(&model, &constraints[0]) {
+            Ok((sql, _)) => sql
+                .strip_prefix("ALTER TABLE \"catalog_t\" ADD CONSTRAINT \"c\" CHECK ")
+                .unwrap()
+                .trim_end_matches(';')
+                .to_owned(),
+            Err(e) => format!("unsupported: {}", e.what),
+        }
+    }
+
+    #[test]
+    fn lookups_render_like_django() {
+        let cases = [
+            (
+                "models.Q(('name__startswith', 'a_b%'))",
+                r#"("name"::text LIKE  E'a\\_b\\%%')"#,
+            ),
+            (
+                "models.Q(('name__icontains', 'x'))",
+                r#"(UPPER("name"::text) LIKE UPPER('%x%'))"#,
+            ),
+            (
+                "models.Q(('name__iexact', 'x'))",
+                r#"(UPPER("name"::text) = UPPER('x'))"#,
+            ),
+            ("models.Q(('n__in', [3, 1, 3, None]))", r#"("n" IN (3, 1))"#),
+            ("models.Q(('n__range', (1, 5)))", r#"("n" BETWEEN 1 AND 5)"#),
+            ("models.Q(('f__gt', 0))", r#"("f" > 0.0)"#),
+            ("models.Q(('f__gt', 1.5))", r#"("f" > 1.5)"#),
+            ("models.Q(('d__gt', '1.50'))", r#"("d" > 1.50)"#),
+            ("models.Q(('d__gt', -1))", r#"("d" >  -1)"#),
+            ("models.Q(('name', models.Value('x')))", r#"("name" = 'x')"#),
+            (
+                "models.Q(('name', django.db.models.functions.text.Lower('nick')))",
+                r#"("name" = (LOWER("nick")))"#,
+            ),
+            (
+                "models.Q(('nick', 'a'), _negated=True)",
+                r#"(NOT ("nick" = 'a' AND "nick" IS NOT NULL))"#,
+            ),
+            (
+                "models.Q(('name', models.F('nick')), _negated=True)",
+                r#"(NOT ("name" = ("nick") AND "nick" IS NOT NULL))"#,
+            ),
+            (
+                "models.Q(('nick__isnull', True), _negated=True)",
+                r#"(NOT ("nick" IS NULL))"#,
+            ),
+            (
+                "models.Q(models.Q(('nick', 'a'), _negated=True), ('n', 1), _connector='OR')",
+                r#"((NOT ("nick" = 'a' AND "nick" IS NOT NULL) OR "n" = 1))"#,
+            ),
+            (
+                "models.Q(('u', '12345678-1234-5678-1234-567812345678'))",
+                r#"("u" = '12345678123456781234567812345678'::uuid)"#,
+            ),
+            ("models.Q(('r__startswith__gt', 3))", r#"(lower("r") > 3)"#),
+            ("models.Q(('r__endswith', 3))", r#"(upper("r") = 3)"#),
+            ("models.Q(('ok', False))", r#"(NOT "ok")"#),
+            ("models.Q(('ok', True), _negated=True)", r#"(NOT ("ok"))"#),
+            ("models.Q(('n', None))", r#"("n" IS NULL)"#),
+            (
+                "models.Q(('nick__regex', '^a'))",
+                r#"("nick"::text ~ '^a')"#,
+            ),
+            (
+                "models.Q(('name__endswith', \"it's\"))",
+                r#"("name"::text LIKE '%it''s')"#,
+            ),
+            (
+                "models.Q(models.Q(('n', 1), ('n', 2), _connector='OR'), ok=True)",
+                r#"((("n" = 1 OR "n" = 2) AND "ok"))"#,
+            ),
+            (
+                "models.Q(('day__gte', '2000-01-01'))",
+                r#"("day" >= '2000-01-01'::date)"#,
+            ),
+        ];
+        for (q, expected) in cases {
+            assert_eq!(check(q), expected, "{q}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_modelled_is_unsupported() {
+        for q in [
+            "models.Q(('day__year', 2000))",
+            "models.Q(('n', 1), ('ok', True), _connector='XOR')",
+            "models.Q(('d__gt', 1.5))",
+            "models.Q(('name', 5))",
+            "models.Q(('n__in', []))",
+            "models.Q(('day', '2001-02-29'))",
+        ] {
+            assert!(check(q).starts_with("unsupported"), "{q}: {}", check(q));
+        }
+    }
+
+    #[test]
+    fn constraints_render_like_django() {
+        let (model, constraints) = decoded(&[
+            "models.UniqueConstraint(fields=['name'], include=['n'], nulls_distinct=True, condition=models.Q(ok=True), name='u1')",
+            "models.UniqueConstraint(fields=['name', 'n'], name='u2')",
+            "models.UniqueConstraint(fields=['name', 'n'], name='u3', nulls_distinct=False)",
+            "django.contrib.postgres.constraints.ExclusionConstraint(name='x', expressions=[(models.F('r'), '&&'), ('n', '=')], index_type='spgist')",
+            "models.CheckConstraint(condition=models.Q(n__gt=0) | models.Q(ok=False), name='c')",
+            "models.CheckConstraint(check=models.Q(('n__gt', 0), ('ok', False), _connector='OR'), name='c')",
+        ]);
+        let create = |i: usize| create_sql(&model, &constraints[i]).map(|(sql, _)| sql);
+        let inline = |i: usize| constraint_sql(&model, &constraints[i]);
+        assert_eq!(
+            create(0).unwrap(),
+            r#"CREATE UNIQUE INDEX "u1" ON "catalog_t" ("name") INCLUDE ("n") NULLS DISTINCT WHERE "ok";"#
+        );
+        assert_eq!(inline(0).unwrap(), None);
+        assert_eq!(
+            inline(1).unwrap().as_deref(),
+            Some(r#"CONSTRAINT "u2" UNIQUE ("name", "n")"#)
+        );
+        assert_eq!(inline(2).unwrap(), None);
+        assert_eq!(
+            create(2).unwrap(),
+            r#"ALTER TABLE "catalog_t" ADD CONSTRAINT "u3" UNIQUE NULLS NOT DISTINCT ("name", "n");"#
+        );
+        assert_eq!(
+            create(3).unwrap(),
+            r#"ALTER TABLE "catalog_t" ADD CONSTRAINT "x" EXCLUDE USING spgist ("r" WITH &&, "n" WITH =);"#
+        );
+        // `Q | Q` is an operator expression, which Lockstep does not evaluate.
+        assert!(inline(4).is_err());
+        assert_eq!(
+            inline(5).unwrap().as_deref(),
+            Some(r#"CONSTRAINT "c" CHECK (("n" > 0 OR NOT "ok"))"#)
+        );
+    }
+}

@@ -639,22 +639,33 @@ fn is_decimal(s: &str) -> bool {
         && (int == "0" || !int.starts_with('0'))
 }
 
-/// `YYYY-MM-DD` exactly, as `DateField.to_python` parses it and `date.isoformat` prints it.
+/// `YYYY-MM-DD` exactly, a real date, as `DateField.to_python` parses it and
+/// `date.isoformat` prints it back.
 fn is_iso_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => {
-            y.len() == 4
-                && m.len() == 2
-                && d.len() == 2
-                && [y, m, d]
-                    .iter()
-                    .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-                && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-                && d.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
-        }
-        _ => false,
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return false;
     }
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>())
+    else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 1
+        && (1..=days).contains(&day)
+        && [y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `uuid.UUID(s).hex` for the canonical dashed or plain forms.

@@ -447,3 +447,59 @@ pub(super) fn describe_expressions(expressions: &[Value]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::django::OperationKind;
+
+    fn index_sqls(indexes: &[&str]) -> Vec<String> {
+        let operations: Vec<String> = indexes
+            .iter()
+            .map(|i| format!("migrations.AddIndex(model_name='t', index={i})"))
+            .collect();
+        let (model, kinds) = super::super::constraints::tests::model_and(&operations);
+        kinds
+            .iter()
+            .map(|kind| match kind {
+                OperationKind::AddIndex { index, .. } => index_sql(&model, index)
+                    .map_or_else(|e| format!("unsupported: {}", e.what), |(sql, _)| sql),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    // Expected values printed by Django 5.2's `Index.create_sql` on the same model.
+    #[test]
+    fn indexes_render_like_django() {
+        let sqls = index_sqls(&[
+            "models.Index(models.OrderBy(django.db.models.functions.text.Lower('name'), descending=True, nulls_last=True), models.F('n'), name='i1')",
+            "models.Index(fields=['-name', 'n'], opclasses=['varchar_pattern_ops', 'int4_ops'], name='i2', db_tablespace='ts', condition=models.Q(nick__isnull=False))",
+            "django.contrib.postgres.indexes.GinIndex(fields=['body'], gin_pending_list_limit=64, fastupdate=True, name='i3')",
+            "models.Index(fields=['name'], name='i4', storage=1)",
+        ]);
+        assert_eq!(
+            sqls,
+            [
+                r#"CREATE INDEX "i1" ON "catalog_t" ((LOWER("name")) DESC NULLS LAST, "n");"#,
+                r#"CREATE INDEX "i2" ON "catalog_t" ("name" varchar_pattern_ops DESC, "n" int4_ops) TABLESPACE "ts" WHERE "nick" IS NOT NULL;"#,
+                r#"CREATE INDEX "i3" ON "catalog_t" USING gin ("body") WITH (gin_pending_list_limit = 64, fastupdate = on);"#,
+                "unsupported: the index option `storage=`",
+            ]
+        );
+    }
+
+    #[test]
+    fn expressions_describe_like_django() {
+        let (_, kinds) = super::super::constraints::tests::model_and(&[
+            "migrations.AddIndex(model_name='t', index=models.Index(django.db.models.functions.text.Upper('sku'), models.OrderBy(models.F('created'), descending=True), name='x'))".to_owned(),
+        ]);
+        let Some(OperationKind::AddIndex { index, .. }) = kinds.first() else {
+            panic!("no index");
+        };
+        assert_eq!(
+            describe_expressions(&index.expressions),
+            "Upper(F(sku)), OrderBy(F(created), descending=True)"
+        );
+    }
+}
