@@ -361,6 +361,17 @@ impl Evaluator {
             Expr::Name(_) | Expr::Attribute(_) => {
                 self.path(expr).map_or(ValueKind::Unknown, ValueKind::Ref)
             }
+            // `Enum['MEMBER']`, as makemigrations writes enum members
+            // (`Deferrable['DEFERRED']`): the same member as `Enum.MEMBER`.
+            Expr::Subscript(subscript) => match (
+                self.path(&subscript.value),
+                subscript.slice.as_string_literal_expr(),
+            ) {
+                (Some(path), Some(member)) => {
+                    ValueKind::Ref(format!("{path}.{}", member.value.to_str()))
+                }
+                _ => ValueKind::Unknown,
+            },
             Expr::Call(call) => {
                 let Some(callee) = self.path(&call.func) else {
                     return ValueKind::Unknown;

@@ -129,9 +129,19 @@ pub(super) fn database_forwards(editor: &mut Editor, ctx: &Ctx<'_>) -> Sql<Forwa
             name,
             concurrently,
         } => indexes::remove_index(editor, ctx, model_name, name, *concurrently),
-        OperationKind::RenameIndex { model_name, .. } => {
-            indexes::rename_index(editor, ctx, model_name)?;
-        }
+        OperationKind::RenameIndex {
+            model_name,
+            new_name,
+            old_name,
+            old_fields,
+        } => indexes::rename_index(
+            editor,
+            ctx,
+            model_name,
+            new_name,
+            old_name.as_deref(),
+            old_fields,
+        )?,
         OperationKind::AddConstraint {
             model_name,
             constraint,

@@ -14,6 +14,7 @@ mod columns;
 mod constraints;
 mod describe;
 mod editor;
+mod expressions;
 mod fields;
 mod forwards;
 mod indexes;
