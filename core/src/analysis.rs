@@ -103,6 +103,9 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     let mut analysed = Vec::with_capacity(files.len());
     // Files apply in the order given; the state carries across them.
     let mut state = ProjectState::default();
+    state
+        .default_auto_field
+        .clone_from(&settings.default_auto_field);
     let mut findings = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
