@@ -115,6 +115,9 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         .collect();
     let order = plan_order(&mut prepared);
     let mut state = ProjectState::default();
+    state
+        .default_auto_field
+        .clone_from(&settings.default_auto_field);
     // Consecutive files outside the plan share a scratch copy of the state.
     let mut scratch: Option<ProjectState> = None;
     let mut analysed = Vec::with_capacity(files.len());

@@ -206,6 +206,10 @@ pub struct Settings {
     pub django_version: DjangoVersion,
     /// `lock_timeout` the plan gives each step, in milliseconds.
     pub lock_timeout_ms: u32,
+    /// `settings.DEFAULT_AUTO_FIELD` as a class name (`BigAutoField`): the primary key of
+    /// the join tables Django creates for `ManyToManyField`s, which migrations do not spell
+    /// out. Defaults to what `startproject` has written since Django 3.2.
+    pub default_auto_field: String,
 }
 
 impl Default for Settings {
@@ -214,6 +218,7 @@ impl Default for Settings {
             pg_version: 16,
             django_version: DjangoVersion::V5_2,
             lock_timeout_ms: 2_000,
+            default_auto_field: "BigAutoField".to_owned(),
         }
     }
 }

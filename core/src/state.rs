@@ -8,18 +8,39 @@
 //! Models are shared (`Arc`), so keeping the state before an operation costs one map clone,
 //! not a copy of every field.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::parse::django::{Field, ModelOptions, ModelRef, Operation, OperationKind};
 use crate::sql::names;
 
 /// Every model known so far, by `(app_label, model name lowercased)`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProjectState {
     models: BTreeMap<ModelRef, Arc<ModelState>>,
     /// Apps where an unknown operation ran: nothing about them can be trusted any more.
     stale_apps: Vec<String>,
+    /// `settings.DEFAULT_AUTO_FIELD` (`BigAutoField`): the primary key of auto-created
+    /// many-to-many join tables.
+    pub default_auto_field: String,
+    /// Fields whose `FOREIGN KEY` constraint Django named after a table or column that has
+    /// been renamed since: its name in the database is no longer derivable from the state.
+    stale_fk_names: BTreeSet<(ModelRef, String)>,
+    /// Fields whose indexes and unique constraints (their own, `unique_together`, a join
+    /// table's) were named after a table or column that has been renamed since.
+    stale_names: BTreeSet<(ModelRef, String)>,
+}
+
+impl Default for ProjectState {
+    fn default() -> Self {
+        Self {
+            models: BTreeMap::new(),
+            stale_apps: Vec::new(),
+            default_auto_field: "BigAutoField".to_owned(),
+            stale_fk_names: BTreeSet::new(),
+            stale_names: BTreeSet::new(),
+        }
+    }
 }
 
 /// One model.
@@ -66,6 +87,22 @@ impl ProjectState {
         self.models.get(model).map(AsRef::as_ref)
     }
 
+    /// Whether the `FOREIGN KEY` constraint of field `field` of `model` may carry a name
+    /// Django derived from a table or column renamed since (Django finds it by
+    /// introspection; Lockstep cannot).
+    pub fn fk_name_stale(&self, model: &ModelRef, field: &str) -> bool {
+        self.stale_fk_names
+            .contains(&(model.clone(), field.to_owned()))
+    }
+
+    /// Whether the indexes and unique constraints named after field `field` of `model`
+    /// (including `unique_together` entries and a many-to-many join table's) may carry
+    /// names derived from a table or column renamed since.
+    pub fn names_stale(&self, model: &ModelRef, field: &str) -> bool {
+        self.stale_names
+            .contains(&(model.clone(), field.to_owned()))
+    }
+
     /// Every known model, in `(app, name)` order.
     pub fn models(&self) -> impl Iterator<Item = &ModelState> {
         self.models.values().map(AsRef::as_ref)
@@ -93,12 +130,16 @@ impl ProjectState {
                 self.models.insert(key(app, name), Arc::new(model));
             }
             OperationKind::DeleteModel { name } => {
-                self.models.remove(&key(app, name));
+                let model = key(app, name);
+                self.stale_fk_names.retain(|(m, _)| *m != model);
+                self.stale_names.retain(|(m, _)| *m != model);
+                self.models.remove(&model);
             }
             OperationKind::RenameModel { old_name, new_name } => {
                 self.rename_model(app, old_name, new_name);
             }
             OperationKind::AlterModelTable { name, table } => {
+                self.mark_table_renamed(&key(app, name), true);
                 if let Some(model) = self.model_mut(app, name) {
                     model.options.db_table.clone_from(table);
                 }
@@ -145,6 +186,9 @@ impl ProjectState {
                 }
             }
             OperationKind::RemoveField { model_name, name } => {
+                let field = (key(app, model_name), name.clone());
+                self.stale_fk_names.remove(&field);
+                self.stale_names.remove(&field);
                 if let Some(model) = self.model_mut(app, model_name) {
                     model.fields.retain(|(n, _)| n != name);
                 }
@@ -155,6 +199,7 @@ impl ProjectState {
                 field,
                 preserve_default,
             } => {
+                self.mark_field_altered(app, model_name, name, field);
                 if let Some(model) = self.model_mut(app, model_name)
                     && let Some((_, slot)) = model.fields.iter_mut().find(|(n, _)| n == name)
                 {
@@ -263,7 +308,9 @@ impl ProjectState {
         };
         let mut model = Arc::unwrap_or_clone(model);
         new_name.clone_into(&mut model.name);
+        self.move_marks(&old, &new, None);
         self.models.insert(new.clone(), Arc::new(model));
+        self.mark_table_renamed(&new, false);
         let referencing: Vec<ModelRef> = self
             .models
             .iter()
@@ -290,6 +337,13 @@ impl ProjectState {
     /// `to_field` of relations to it follow.
     fn rename_field(&mut self, app: &str, model_name: &str, old_name: &str, new_name: &str) {
         let target = key(app, model_name);
+        self.move_marks(&target, &target, Some((old_name, new_name)));
+        self.mark_column_renamed(&target, old_name);
+        // Django drops and re-creates the field's own foreign key under its new name.
+        self.stale_fk_names
+            .remove(&(target.clone(), new_name.to_owned()));
+        self.stale_names
+            .insert((target.clone(), new_name.to_owned()));
         if let Some(model) = self.model_mut(app, model_name) {
             if let Some((name, _)) = model.fields.iter_mut().find(|(n, _)| n == old_name) {
                 new_name.clone_into(name);
@@ -321,6 +375,93 @@ impl ProjectState {
                     relation.to_field = Some(new_name.to_owned());
                 }
             }
+        }
+    }
+}
+
+/// Keeping track of database names Django derived from names that changed since.
+impl ProjectState {
+    /// Moves the marks of `old` to `new` (a renamed model), or of one field to its new
+    /// name.
+    fn move_marks(&mut self, old: &ModelRef, new: &ModelRef, field: Option<(&str, &str)>) {
+        for set in [&mut self.stale_fk_names, &mut self.stale_names] {
+            let moved: Vec<(ModelRef, String)> = set
+                .iter()
+                .filter(|(m, f)| m == old && field.is_none_or(|(from, _)| f == from))
+                .cloned()
+                .collect();
+            for (m, f) in moved {
+                set.remove(&(m, f.clone()));
+                let name = field.map_or(f, |(_, to)| to.to_owned());
+                set.insert((new.clone(), name));
+            }
+        }
+    }
+
+    /// The table of `model` (already under its new key) was renamed: everything named
+    /// after it is stale. `AlterModelTable` (`keeps_incoming`) leaves the foreign keys that
+    /// point at it alone; `RenameModel` re-creates them under new names.
+    fn mark_table_renamed(&mut self, model: &ModelRef, keeps_incoming: bool) {
+        let mut fk = Vec::new();
+        let mut names = Vec::new();
+        for (key, state) in &self.models {
+            for (name, field) in &state.fields {
+                let entry = (key.clone(), name.clone());
+                let points_here = field.relation.as_ref().is_some_and(|r| &r.to == model);
+                if key == model {
+                    names.push(entry.clone());
+                    // A foreign key to the model itself is re-created by `RenameModel`.
+                    if field.relation.is_some() && (keeps_incoming || !points_here) {
+                        fk.push(entry);
+                    }
+                } else if points_here && field.is_many_to_many() {
+                    names.push(entry);
+                } else if points_here && keeps_incoming {
+                    fk.push(entry);
+                }
+            }
+        }
+        self.stale_fk_names.extend(fk);
+        self.stale_names.extend(names);
+    }
+
+    /// Field `old_name` of `model` changed column: foreign keys to it keep constraint
+    /// names that spell the old column.
+    fn mark_column_renamed(&mut self, model: &ModelRef, old_name: &str) {
+        let is_pk = self
+            .models
+            .get(model)
+            .and_then(|m| m.field(old_name))
+            .is_some_and(|f| f.primary_key);
+        let mut fk = Vec::new();
+        for (key, state) in &self.models {
+            for (name, field) in &state.fields {
+                if field.relation.as_ref().is_some_and(|r| {
+                    &r.to == model
+                        && r.to_field
+                            .as_deref()
+                            .map_or(is_pk, |to_field| to_field == old_name)
+                }) {
+                    fk.push((key.clone(), name.clone()));
+                }
+            }
+        }
+        self.stale_fk_names.extend(fk);
+    }
+
+    /// `AlterField`: a new column name, or a many-to-many field's join table, leaves names
+    /// behind.
+    fn mark_field_altered(&mut self, app: &str, model_name: &str, name: &str, new: &Field) {
+        let model = key(app, model_name);
+        let Some(old) = self.models.get(&model).and_then(|m| m.field(name)) else {
+            return;
+        };
+        let column_changed = old.db_column != new.db_column;
+        if column_changed || old.is_many_to_many() || new.is_many_to_many() {
+            self.stale_names.insert((model.clone(), name.to_owned()));
+        }
+        if column_changed {
+            self.mark_column_renamed(&model, name);
         }
     }
 }

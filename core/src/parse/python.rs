@@ -348,6 +348,15 @@ impl Evaluator {
             Expr::NoneLiteral(_) => ValueKind::None,
             Expr::List(list) => ValueKind::List(self.values(&list.elts, depth)),
             Expr::Tuple(tuple) => ValueKind::Tuple(self.values(&tuple.elts, depth)),
+            // A set display `{a, b}` is `set([a, b])` (how `unique_together` is written).
+            Expr::Set(set) => ValueKind::Call(Box::new(Call {
+                callee: "set".to_owned(),
+                args: vec![Value {
+                    kind: ValueKind::List(self.values(&set.elts, depth)),
+                    span: span(self.file, set.range()),
+                }],
+                kwargs: Vec::new(),
+            })),
             Expr::Dict(dict) => {
                 let mut items = Vec::with_capacity(dict.items.len());
                 for item in &dict.items {

@@ -86,7 +86,10 @@ pub(super) fn check_modelled(field: &Field) -> Sql {
 
 /// `field.db_parameters(connection)`: Django's PostgreSQL `data_types`, the inline `CHECK` of
 /// `data_type_check_constraints` and the identity suffix.
-pub(super) fn db_params(field: &Field, _state: &ProjectState) -> Sql<DbParams> {
+pub(super) fn db_params(field: &Field, state: &ProjectState) -> Sql<DbParams> {
+    if field.relation.is_some() || field.is_foreign_key() || field.is_many_to_many() {
+        return super::relations::db_params(field, state);
+    }
     check_modelled(field)?;
     let varchar = |default: Option<i64>| match field.max_length.or(default) {
         Some(n) => format!("varchar({n})"),

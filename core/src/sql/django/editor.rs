@@ -125,6 +125,13 @@ impl Editor {
             .retain(|d| !d.references.iter().any(|(t, _)| t == table));
     }
 
+    /// Whether a deferred statement names `table` (which `alter_db_table` would rename).
+    pub(super) fn defers_for_table(&self, table: &str) -> bool {
+        self.deferred
+            .iter()
+            .any(|d| d.references.iter().any(|(t, _)| t == table))
+    }
+
     /// Drops deferred statements that name `table.column` (`remove_field`).
     pub(super) fn drop_deferred_for_column(&mut self, table: &str, column: &str) {
         self.deferred.retain(|d| {

@@ -8,7 +8,8 @@ use super::columns::{check_sql, column_name, column_sql, db_params};
 use super::editor::{Editor, Sql, Unsupported};
 use super::forwards::Ctx;
 use super::indexes::defer_field_indexes;
-use super::models::migrates;
+use super::models::{self, migrates};
+use super::relations;
 
 /// `AddField.database_forwards` → `schema_editor.add_field(model, field)`.
 pub(super) fn add_field(editor: &mut Editor, ctx: &Ctx<'_>, model_name: &str, name: &str) -> Sql {
@@ -20,8 +21,8 @@ pub(super) fn add_field(editor: &mut Editor, ctx: &Ctx<'_>, model_name: &str, na
     let crate::parse::django::OperationKind::AddField { field, .. } = &ctx.operation.kind else {
         return Err(Unsupported::new("a field Lockstep cannot find"));
     };
-    if field.relation.is_some() {
-        return Err(Unsupported::at("a relation field", field.span));
+    if field.is_many_to_many() {
+        return models::add_many_to_many(editor, ctx, model_name, name);
     }
     let params = db_params(field, ctx.after)?;
     if field.blank && !field.null && params.db_type != "bytea" && !field.has_default() {
@@ -41,6 +42,11 @@ pub(super) fn add_field(editor: &mut Editor, ctx: &Ctx<'_>, model_name: &str, na
     if let Some(check) = check_sql(&column, &params) {
         definition.push(' ');
         definition.push_str(&check);
+    }
+    if field.relation.is_some()
+        && let Some(fk) = relations::inline_fk_sql(&table, &column, field, ctx.after)?
+    {
+        definition.push_str(&fk);
     }
     editor.execute(
         format!(
@@ -70,12 +76,15 @@ pub(super) fn remove_field(
     let field = model
         .field(name)
         .ok_or_else(|| Unsupported::new(format!("the unknown field `{name}`")))?;
-    if field.relation.is_some() {
-        return Err(Unsupported::at("a relation field", field.span));
+    if field.is_many_to_many() {
+        return models::remove_many_to_many(editor, ctx, model, name, field);
     }
     db_params(field, ctx.before)?;
     let table = model.db_table();
     let column = column_name(name, field);
+    if field.relation.is_some() {
+        relations::drop_fk(editor, model, name, field, ctx.before)?;
+    }
     editor.execute(
         format!(
             "ALTER TABLE {} DROP COLUMN {} CASCADE;",

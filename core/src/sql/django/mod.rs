@@ -21,6 +21,7 @@ mod indexes;
 mod models;
 mod postgres;
 mod quote;
+mod relations;
 mod run_sql;
 mod sqlmigrate;
 

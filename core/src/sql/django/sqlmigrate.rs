@@ -39,7 +39,21 @@ pub fn sqlmigrate(migration: &Migration, operations: &[(&Operation, &OperationSq
             }
         }
     }
-    lines.extend(deferred_all);
+    // An operation Lockstep does not reproduce may have deferred statements of its own (or
+    // dropped others): the deferred tail is then not known, and is not printed as if it were.
+    if operations
+        .iter()
+        .any(|(_, sql)| matches!(sql, OperationSql::NotReproduced))
+    {
+        if !deferred_all.is_empty() {
+            lines.push(
+                "-- (Lockstep: the deferred statements are not shown, as an operation above is not reproduced)"
+                    .to_owned(),
+            );
+        }
+    } else {
+        lines.extend(deferred_all);
+    }
     if migration.atomic {
         lines.push("COMMIT;".to_owned());
     }
