@@ -260,7 +260,6 @@ fn exclusion_sql(
 /// `CREATE TABLE`. `None` when Django creates the constraint separately instead (a unique
 /// constraint with a condition, `include`, opclasses, expressions or `nulls_distinct`):
 /// it then defers [`create_sql`]'s statement.
-#[allow(dead_code, reason = "for `create_model`'s `CREATE TABLE` (models.rs)")]
 pub(super) fn constraint_sql(model: &ModelState, constraint: &Constraint) -> Sql<Option<String>> {
     let name = name(constraint)?;
     let at = anchor(constraint);

@@ -334,10 +334,6 @@ fn create_sql(
 
 /// `index.create_sql(model, schema_editor)`: the statement `_model_indexes_sql` adds for
 /// each of `Meta.indexes` when the model's table is created.
-#[allow(
-    dead_code,
-    reason = "for `create_model`'s `_model_indexes_sql` (models.rs)"
-)]
 pub(super) fn index_sql(model: &ModelState, index: &Index) -> Sql<(String, StatementKind)> {
     create_sql(Some(model), model.db_table(), index, false)
 }

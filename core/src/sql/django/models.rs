@@ -11,7 +11,7 @@ use super::columns::{check_sql, column_name, column_sql, db_params};
 use super::editor::{Editor, Sql, Unsupported};
 use super::forwards::Ctx;
 use super::indexes::{CreateIndex, defer_field_indexes};
-use super::relations;
+use super::{constraints, indexes, relations};
 
 /// `allow_migrate_model`: unmanaged and proxy models have no SQL.
 pub(super) fn migrates(model: &ModelState) -> bool {
@@ -57,15 +57,6 @@ fn create_table(editor: &mut Editor, state: &ProjectState, model: &ModelState) -
     if let Some(option) = options.unknown.first() {
         return Err(Unsupported::new(format!("the model option `{option}`")));
     }
-    if let Some(index) = options.indexes.first() {
-        return Err(Unsupported::at("`Meta.indexes` in a new model", index.span));
-    }
-    if let Some(constraint) = options.constraints.first() {
-        return Err(Unsupported::at(
-            "`Meta.constraints` in a new model",
-            constraint.span,
-        ));
-    }
     if options.unique_together.len() > 1 {
         return Err(several("unique_together"));
     }
@@ -103,6 +94,16 @@ fn create_table(editor: &mut Editor, state: &ProjectState, model: &ModelState) -
     if options.order_with_respect_to.is_some() {
         columns.push(format!("{} integer NOT NULL", quote("_order")));
     }
+    // `Meta.constraints` go inside `CREATE TABLE`, except those Django builds as a unique
+    // index: `_unique_sql` defers those, after the foreign keys.
+    for constraint in &options.constraints {
+        if let Some(clause) = constraints::constraint_sql(model, constraint)? {
+            columns.push(clause);
+        } else {
+            let (sql, kind) = constraints::create_sql(model, constraint)?;
+            editor.defer(sql, kind, vec![(table.clone(), None)]);
+        }
+    }
     editor.execute(
         format!("CREATE TABLE {} ({});", quote(&table), columns.join(", ")),
         StatementKind::CreateTable {
@@ -115,8 +116,13 @@ fn create_table(editor: &mut Editor, state: &ProjectState, model: &ModelState) -
     for (column, field, _) in &indexed {
         column_comment(editor, &table, column, field)?;
     }
+    // `_model_indexes_sql`: field indexes, then `Meta.indexes`.
     for (column, field, params) in &indexed {
         defer_field_indexes(editor, &table, column, field, params);
+    }
+    for index in &options.indexes {
+        let (sql, kind) = indexes::index_sql(model, index)?;
+        editor.defer(sql, kind, vec![(table.clone(), None)]);
     }
     for (name, field) in &model.fields {
         if field.is_many_to_many()
