@@ -16,6 +16,7 @@
 )]
 
 pub mod analysis;
+pub mod contrib;
 pub mod examples;
 pub mod graph;
 pub mod parse;

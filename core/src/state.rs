@@ -73,10 +73,22 @@ impl ProjectState {
         if self.stale_apps.iter().any(|a| a == app) {
             return Lookup::Stale;
         }
-        match self.models.get(&key(app, name)) {
+        let key = key(app, name);
+        match self.models.get(&key).or_else(|| self.bundled(&key)) {
             Some(model) => Lookup::Known(model),
             None => Lookup::Missing,
         }
+    }
+
+    /// A `django.contrib` model from the bundled state, when no supplied migration of its
+    /// app has created any model (supplied migrations always win).
+    fn bundled(&self, key: &ModelRef) -> Option<&'static Arc<ModelState>> {
+        if !crate::contrib::is_bundled(&key.app_label)
+            || self.models.keys().any(|k| k.app_label == key.app_label)
+        {
+            return None;
+        }
+        crate::contrib::model(key)
     }
 
     /// The model a relation points at, when known.
@@ -84,7 +96,10 @@ impl ProjectState {
         if self.stale_apps.contains(&model.app_label) {
             return None;
         }
-        self.models.get(model).map(AsRef::as_ref)
+        self.models
+            .get(model)
+            .or_else(|| self.bundled(model))
+            .map(AsRef::as_ref)
     }
 
     /// Whether the `FOREIGN KEY` constraint of field `field` of `model` may carry a name

@@ -191,3 +191,47 @@ fn printed_lines(file: &FileAnalysis, index: usize) -> Vec<String> {
         .filter(|l| !l.starts_with("-- (Lockstep"))
         .collect()
 }
+
+/// Without the `django.contrib` migrations among the files, the project's migrations still
+/// get the same SQL: references to `auth.User` and friends resolve through the bundled state.
+#[test]
+fn contrib_models_come_from_the_bundled_state() {
+    let (manifest, full) = analyze_corpus();
+    let project: Vec<SourceFile> = manifest["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["path"].as_str().unwrap().starts_with("tests/"))
+        .map(|m| {
+            let path = repo().join(m["path"].as_str().unwrap());
+            SourceFile::from_text(
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
+        })
+        .collect();
+    let alone = lockstep_core::analyze(&project, &Settings::default());
+    let mut compared = 0;
+    for file in &alone.files {
+        let with_contrib = full
+            .files
+            .iter()
+            .find(|f| f.app_label == file.app_label && f.name == file.name)
+            .unwrap();
+        assert_eq!(
+            file.sqlmigrate, with_contrib.sqlmigrate,
+            "{}.{}",
+            file.app_label, file.name
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, project.len());
+    // Nothing about a contrib model was assumed.
+    let assumed: Vec<&str> = alone
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("auth.") || f.message.contains("contenttypes."))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(assumed.is_empty(), "{assumed:?}");
+}

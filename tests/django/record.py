@@ -692,8 +692,69 @@ def cmd_check(args: argparse.Namespace) -> int:
             failed = True
             sys.stdout.write(diff)
             log("check: the oracle is not up to date: run `record.py record`")
+        log("check: writing the contrib state into a temporary directory")
+        _run_internal(["contrib-state", "--out", str(tmp / "contrib")])
+        diff = _diff(_tree(CONTRIB, ["*.py"]), _tree(tmp / "contrib", ["*.py"]),
+                     "core/contrib", "regenerated")
+        if diff:
+            failed = True
+            sys.stdout.write(diff)
+            log("check: the contrib state is not up to date: run `record.py contrib-state`")
     log(f"check: {'FAILED' if failed else 'ok'} in {time.monotonic() - started:.1f}s")
     return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------------
+# contrib-state
+
+CONTRIB = HERE.parent.parent / "core" / "contrib"
+CONTRIB_APPS = ("admin", "auth", "contenttypes", "flatpages", "redirects", "sessions", "sites")
+
+
+def contrib_state() -> dict[str, str]:
+    """The final state of each django.contrib app's models, written by Django's own
+    MigrationWriter as one CreateModel per model: the facts Lockstep's core needs when a
+    migration points at `auth.User` and the like without their migrations being supplied."""
+    from django.db.migrations import Migration
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import CreateModel
+    from django.db.migrations.writer import MigrationWriter
+    import django
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    leaves = [leaf for app in CONTRIB_APPS for leaf in loader.graph.leaf_nodes(app)]
+    state = loader.project_state(leaves)
+    files = {}
+    for app in CONTRIB_APPS:
+        migration = Migration("state", app)
+        migration.operations = [
+            CreateModel(name=model.name, fields=list(model.fields.items()),
+                        options=model.options)
+            for (label, _), model in sorted(state.models.items()) if label == app
+        ]
+        text = MigrationWriter(migration, include_header=False).as_string()
+        files[f"{app}.py"] = (
+            f"# The final state of django.contrib.{app}'s models in Django {django.get_version()},\n"
+            "# written by `tests/django/record.py contrib-state` (Django's MigrationWriter).\n"
+            "# Lockstep reads it when a migration refers to these models without their\n"
+            "# migrations being supplied. Do not edit: regenerate.\n" + text)
+    return files
+
+
+def write_contrib_state(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.py"):
+        old.unlink()
+    for name, text in contrib_state().items():
+        (out / name).write_text(text, encoding="utf-8")
+
+
+def cmd_contrib_state(args: argparse.Namespace) -> int:
+    setup_django(PROJECT)
+    out = Path(args.out).resolve() if args.out else CONTRIB
+    write_contrib_state(out)
+    log(f"contrib-state: {len(CONTRIB_APPS)} apps written to {out}")
+    return 0
 
 
 # --------------------------------------------------------------------------------
@@ -749,7 +810,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description="Generate the Django fixture migrations and record the sqlmigrate oracle.")
     sub = parser.add_subparsers(dest="command", required=True,
-                                metavar="{generate,record,check,stats}")
+                                metavar="{generate,record,contrib-state,check,stats}")
     p = sub.add_parser("generate", help="regenerate shop/catalog migrations from steps/")
     p.add_argument("--project", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_generate)
@@ -761,6 +822,9 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("check", help="verify migrations and oracle are up to date")
     p.add_argument("--subprocess", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("contrib-state", help="write django.contrib's final model state to core/contrib")
+    p.add_argument("--out", help="output directory (default core/contrib)")
+    p.set_defaults(func=cmd_contrib_state)
     p = sub.add_parser("stats", help="print counts of an oracle directory")
     p.add_argument("--out", help="oracle directory (default tests/django/oracle)")
     p.set_defaults(func=cmd_stats)

@@ -82,7 +82,12 @@ pub fn migration_sql(
                     kind: DiagnosticKind::UnmodelledOperation {
                         class: format!("`{}` with {}", operation.class, unsupported.what),
                     },
-                    span: unsupported.span.unwrap_or(operation.span),
+                    // A span into another file (a field of a model another migration
+                    // created) would point at the wrong text: the operation stands for it.
+                    span: unsupported
+                        .span
+                        .filter(|s| s.file == operation.span.file)
+                        .unwrap_or(operation.span),
                 });
                 OperationSql::NotReproduced
             }
