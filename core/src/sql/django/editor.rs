@@ -125,6 +125,15 @@ impl Editor {
         });
     }
 
+    /// Whether a deferred statement names `table.column` (`Statement.references_column`).
+    pub(super) fn references_column(&self, table: &str, column: &str) -> bool {
+        self.deferred.iter().any(|d| {
+            d.references
+                .iter()
+                .any(|(t, c)| t == table && c.as_deref() == Some(column))
+        })
+    }
+
     /// What the current operation ran, for [`OperationSql::Reproduced`].
     pub(super) fn take(&mut self) -> OperationSql {
         OperationSql::Reproduced {

@@ -14,6 +14,7 @@ mod columns;
 mod constraints;
 mod describe;
 mod editor;
+mod existing;
 mod fields;
 mod forwards;
 mod indexes;
