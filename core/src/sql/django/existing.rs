@@ -32,11 +32,23 @@ pub(super) struct Altered<'a> {
     pub(super) table: &'a str,
     /// `field.column`.
     pub(super) column: &'a str,
+    /// Whether this migration already created the table or changed the column.
+    pub(super) shaped: bool,
 }
 
 impl Altered<'_> {
     /// Names can be predicted only for columns whose history the state does not hide.
     fn untouched(&self, what: &str) -> Sql {
+        if self.shaped {
+            return Err(Unsupported::at(
+                format!(
+                    "the {what} of `{}`, which `sqlmigrate` looks up in the database as it is \
+                     before this migration changed the column",
+                    self.name
+                ),
+                self.field.span,
+            ));
+        }
         if self.model.touched.contains(self.name) {
             return Err(Unsupported::at(
                 format!(

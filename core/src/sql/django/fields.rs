@@ -49,6 +49,7 @@ pub(super) fn add_field(editor: &mut Editor, ctx: &Ctx<'_>, model_name: &str, na
     let kind = || StatementKind::AlterTable {
         table: table.clone(),
     };
+    editor.mark_shaped(&table, &column);
     editor.execute(
         format!(
             "ALTER TABLE {} ADD COLUMN {} {definition};",
@@ -107,6 +108,7 @@ pub(super) fn remove_field(
         },
     );
     editor.drop_deferred_for_column(&table, &column);
+    editor.mark_shaped(&table, &column);
     Ok(())
 }
 
@@ -166,7 +168,10 @@ pub(super) fn alter_field(
         params: &old_params,
         table: &table,
         column: &old_column,
+        shaped: editor.shaped(&table, &old_column),
     };
+    editor.mark_shaped(&table, &old_column);
+    editor.mark_shaped(&table, &new_column);
     let q_table = quote(&table);
     let q_column = quote(&new_column);
     let alter_table = |editor: &mut Editor, changes: &str| {
