@@ -33,9 +33,10 @@ pub struct ModelState {
     pub fields: Vec<(String, Field)>,
     /// Options: `db_table`, `indexes`, `constraints`, `unique_together`, …
     pub options: ModelOptions,
-    /// Fields altered or renamed since they were added, or all of them once the table was
-    /// renamed: the names PostgreSQL and Django gave their constraints, indexes and
-    /// sequences then may no longer follow from the current table and column.
+    /// Fields renamed, or altered in class, uniqueness, primary key, column or relation,
+    /// since they were added, or all of them once the table was renamed: the names
+    /// PostgreSQL and Django gave their constraints, indexes and sequences then may no longer
+    /// follow from the current table and column.
     pub touched: BTreeSet<String>,
 }
 
@@ -169,8 +170,17 @@ impl ProjectState {
                 if let Some(model) = self.model_mut(app, model_name)
                     && let Some((_, slot)) = model.fields.iter_mut().find(|(n, _)| n == name)
                 {
+                    // Constraint names change with the class (checks), uniqueness, the primary
+                    // key, the column and the relation; a new length or default keeps them.
+                    let reshaped = slot.class != field.class
+                        || slot.unique != field.unique
+                        || slot.primary_key != field.primary_key
+                        || slot.db_column != field.db_column
+                        || slot.relation != field.relation;
                     *slot = state_field(field, *preserve_default);
-                    model.touched.insert(name.clone());
+                    if reshaped {
+                        model.touched.insert(name.clone());
+                    }
                 }
             }
             OperationKind::RenameField {
