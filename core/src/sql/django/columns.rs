@@ -787,8 +787,47 @@ pub(super) fn generated_sql(field: &Field, fields: &[(String, Field)]) -> Sql<St
     Ok(format!("GENERATED ALWAYS AS ({sql}) STORED"))
 }
 
-/// `compiler.compile(expression)` for `CombinedExpression` of `+ - * /`, `F` of a numeric
-/// column and numeric `Value`s.
+/// The numeric field classes, whose arithmetic PostgreSQL's compiler writes plainly
+/// (temporal arithmetic takes other forms).
+const NUMERIC: &[&str] = &[
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "FloatField",
+    "DecimalField",
+];
+
+/// The model field an `F("name")` (or a bare field name given to a function) refers to.
+fn referenced<'f>(value: &Value, fields: &'f [(String, Field)]) -> Option<(&'f str, &'f Field)> {
+    let name = match &value.kind {
+        ValueKind::Str(name) => name.as_str(),
+        ValueKind::Call(call)
+            if call.callee.starts_with("django.db.models") && call.class_name() == "F" =>
+        {
+            single_arg(call)?.as_str()?
+        }
+        _ => return None,
+    };
+    let (name, field) = fields.iter().find(|(n, _)| n == name)?;
+    field.relation.is_none().then_some((name.as_str(), field))
+}
+
+/// Whether an operand of a `CombinedExpression` is numeric.
+fn numeric_operand(value: &Value, fields: &[(String, Field)]) -> bool {
+    if let Some((_, field)) = referenced(value, fields) {
+        return matches!(value.kind, ValueKind::Call(_)) && NUMERIC.contains(&field.class.as_str());
+    }
+    value
+        .as_call()
+        .is_some_and(|call| matches!(call.class_name(), "CombinedExpression" | "Value" | "Length"))
+}
+
+/// `compiler.compile(expression)` for `CombinedExpression` of `+ - * /` on numeric
+/// operands, `F`, numeric `Value`s and the one-argument functions `Length`, `Lower`,
+/// `Upper`.
 fn expression_sql(value: &Value, fields: &[(String, Field)]) -> Option<String> {
     let call = value.as_call()?;
     if !call.callee.starts_with("django.db.models") {
@@ -800,27 +839,24 @@ fn expression_sql(value: &Value, fields: &[(String, Field)]) -> Option<String> {
                 return None;
             };
             let op = op.as_str().filter(|op| ["+", "-", "*", "/"].contains(op))?;
+            if !(numeric_operand(lhs, fields) && numeric_operand(rhs, fields)) {
+                return None;
+            }
             Some(format!(
                 "({} {op} {})",
                 expression_sql(lhs, fields)?,
                 expression_sql(rhs, fields)?
             ))
         }
-        "F" => {
-            let name = single_arg(call)?.as_str()?;
-            let (name, field) = fields.iter().find(|(n, _)| n == name)?;
-            let numeric = [
-                "IntegerField",
-                "BigIntegerField",
-                "SmallIntegerField",
-                "PositiveIntegerField",
-                "PositiveBigIntegerField",
-                "PositiveSmallIntegerField",
-                "FloatField",
-                "DecimalField",
-            ];
-            (numeric.contains(&field.class.as_str()) && field.relation.is_none())
-                .then(|| quote(&column_name(name, field)))
+        "F" => referenced(value, fields).map(|(name, field)| quote(&column_name(name, field))),
+        function @ ("Length" | "Lower" | "Upper") => {
+            // A bare string names a field, as `F()` does.
+            let (name, field) = referenced(single_arg(call)?, fields)?;
+            Some(format!(
+                "{}({})",
+                function.to_uppercase(),
+                quote(&column_name(name, field))
+            ))
         }
         "Value" => {
             let inner = single_arg(call)?;
