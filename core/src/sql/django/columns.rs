@@ -215,8 +215,11 @@ pub(super) fn db_params(field: &Field, state: &ProjectState) -> Sql<DbParams> {
                 None,
                 false,
             ),
-            "CharField" => ("CharField", varchar(None)?, char_type, None, None, true),
-            "EmailField" => (
+            // Django 5.1 reduced the `CI*` fields to their plain bases, kept for old migrations.
+            "CharField" | "CICharField" => {
+                ("CharField", varchar(None)?, char_type, None, None, true)
+            }
+            "EmailField" | "CIEmailField" => (
                 "CharField",
                 varchar(Some(254))?,
                 char_type,
@@ -335,7 +338,7 @@ pub(super) fn db_params(field: &Field, state: &ProjectState) -> Sql<DbParams> {
                 false,
             ),
             "JSONField" => ("JSONField", "jsonb".into(), "jsonb", None, None, false),
-            "TextField" => ("TextField", "text".into(), "text", None, None, true),
+            "TextField" | "CITextField" => ("TextField", "text".into(), "text", None, None, true),
             "TimeField" => ("TimeField", "time".into(), "time", None, None, false),
             "UUIDField" => ("UUIDField", "uuid".into(), "uuid", None, None, false),
             // No `data_types` entry: `_field_data_type` falls back to `db_type`.
