@@ -61,6 +61,7 @@ fn models() -> &'static BTreeMap<ModelRef, Arc<ModelState>> {
                         name,
                         fields,
                         options,
+                        touched: std::collections::BTreeSet::new(),
                     };
                     models.insert(key, Arc::new(model));
                 }

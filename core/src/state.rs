@@ -54,6 +54,11 @@ pub struct ModelState {
     pub fields: Vec<(String, Field)>,
     /// Options: `db_table`, `indexes`, `constraints`, `unique_together`, …
     pub options: ModelOptions,
+    /// Fields renamed, or altered in class, uniqueness, primary key, column or relation,
+    /// since they were added, or all of them once the table was renamed: the names
+    /// PostgreSQL and Django gave their constraints, indexes and sequences then may no longer
+    /// follow from the current table and column.
+    pub touched: BTreeSet<String>,
 }
 
 /// What the state says about a model an operation names.
@@ -141,6 +146,7 @@ impl ProjectState {
                     name: name.clone(),
                     fields: fields.clone(),
                     options: options.clone(),
+                    touched: BTreeSet::new(),
                 };
                 self.models.insert(key(app, name), Arc::new(model));
             }
@@ -156,7 +162,11 @@ impl ProjectState {
             OperationKind::AlterModelTable { name, table } => {
                 self.mark_table_renamed(&key(app, name), true);
                 if let Some(model) = self.model_mut(app, name) {
+                    let before = model.db_table();
                     model.options.db_table.clone_from(table);
+                    if model.db_table() != before {
+                        model.touch_all();
+                    }
                 }
             }
             OperationKind::AlterModelTableComment { name, comment } => {
@@ -198,6 +208,7 @@ impl ProjectState {
                     model
                         .fields
                         .push((name.clone(), state_field(field, *preserve_default)));
+                    model.touched.remove(name);
                 }
             }
             OperationKind::RemoveField { model_name, name } => {
@@ -206,6 +217,7 @@ impl ProjectState {
                 self.stale_names.remove(&field);
                 if let Some(model) = self.model_mut(app, model_name) {
                     model.fields.retain(|(n, _)| n != name);
+                    model.touched.remove(name);
                 }
             }
             OperationKind::AlterField {
@@ -218,7 +230,17 @@ impl ProjectState {
                 if let Some(model) = self.model_mut(app, model_name)
                     && let Some((_, slot)) = model.fields.iter_mut().find(|(n, _)| n == name)
                 {
+                    // Constraint names change with the class (checks), uniqueness, the primary
+                    // key, the column and the relation; a new length or default keeps them.
+                    let reshaped = slot.class != field.class
+                        || slot.unique != field.unique
+                        || slot.primary_key != field.primary_key
+                        || slot.db_column != field.db_column
+                        || slot.relation != field.relation;
                     *slot = state_field(field, *preserve_default);
+                    if reshaped {
+                        model.touched.insert(name.clone());
+                    }
                 }
             }
             OperationKind::RenameField {
@@ -296,6 +318,12 @@ impl ProjectState {
             } => {
                 for operation in state_operations {
                     self.apply(app, operation);
+                    // The database may not have followed the state.
+                    if let Some(name) = shaped_model(&operation.kind)
+                        && let Some(model) = self.model_mut(app, name)
+                    {
+                        model.touch_all();
+                    }
                 }
             }
             // No change to models: options Django keeps for Python only, and the database-only
@@ -322,8 +350,12 @@ impl ProjectState {
             return;
         };
         let mut model = Arc::unwrap_or_clone(model);
+        let before = model.db_table();
         new_name.clone_into(&mut model.name);
         self.move_marks(&old, &new, None);
+        if model.db_table() != before {
+            model.touch_all();
+        }
         self.models.insert(new.clone(), Arc::new(model));
         self.mark_table_renamed(&new, false);
         let referencing: Vec<ModelRef> = self
@@ -362,6 +394,8 @@ impl ProjectState {
         if let Some(model) = self.model_mut(app, model_name) {
             if let Some((name, _)) = model.fields.iter_mut().find(|(n, _)| n == old_name) {
                 new_name.clone_into(name);
+                model.touched.remove(old_name);
+                model.touched.insert(new_name.to_owned());
             }
             let options = &mut model.options;
             for together in options
@@ -482,6 +516,11 @@ impl ProjectState {
 }
 
 impl ModelState {
+    /// Marks every field as [`ModelState::touched`].
+    fn touch_all(&mut self) {
+        self.touched = self.fields.iter().map(|(n, _)| n.clone()).collect();
+    }
+
     /// The field called `name`.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, f)| f)
@@ -516,6 +555,20 @@ fn key(app: &str, name: &str) -> ModelRef {
     ModelRef {
         app_label: app.to_owned(),
         model: name.to_lowercase(),
+    }
+}
+
+/// The model whose columns `kind` shapes, for [`ModelState::touched`].
+fn shaped_model(kind: &OperationKind) -> Option<&str> {
+    match kind {
+        OperationKind::CreateModel { name, .. }
+        | OperationKind::RenameModel { new_name: name, .. }
+        | OperationKind::AlterModelTable { name, .. } => Some(name),
+        OperationKind::AddField { model_name, .. }
+        | OperationKind::RemoveField { model_name, .. }
+        | OperationKind::AlterField { model_name, .. }
+        | OperationKind::RenameField { model_name, .. } => Some(model_name),
+        _ => None,
     }
 }
 

@@ -261,7 +261,8 @@ impl Decoder<'_> {
             .map(Box::new);
         Some(Field {
             null: self.bool_kwarg(call, "null", false),
-            db_index: self.bool_kwarg(call, "db_index", is_fk),
+            // `SlugField` is indexed unless told otherwise, like relations.
+            db_index: self.bool_kwarg(call, "db_index", is_fk || class == "SlugField"),
             unique: class == "OneToOneField" || self.bool_kwarg(call, "unique", false),
             primary_key: self.bool_kwarg(call, "primary_key", false),
             max_length: call.kwarg("max_length").and_then(Value::as_int),

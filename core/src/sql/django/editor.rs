@@ -64,6 +64,10 @@ pub(super) struct Editor {
     pub(super) diagnostics: Vec<Diagnostic>,
     /// Models assumed so far in this migration: each is reported once, at its first use.
     assumed: BTreeSet<String>,
+    /// Tables created (`column` `None`) and columns changed by this migration so far: what
+    /// `sqlmigrate` finds by introspection is the database before the migration, without
+    /// them.
+    shaped: Vec<(String, Option<String>)>,
 }
 
 impl Editor {
@@ -82,6 +86,9 @@ impl Editor {
 
     /// `schema_editor.execute(sql)`: `sql` runs now.
     pub(super) fn execute(&mut self, sql: String, kind: StatementKind) {
+        if let StatementKind::CreateTable { table } = &kind {
+            self.shaped.push((table.clone(), None));
+        }
         self.printed.push(sql.clone());
         self.immediate.push(Statement {
             sql,
@@ -139,6 +146,29 @@ impl Editor {
                 .iter()
                 .any(|(t, c)| t == table && c.as_deref() == Some(column))
         });
+    }
+
+    /// Notes that this migration changes `table.column`.
+    pub(super) fn mark_shaped(&mut self, table: &str, column: &str) {
+        self.shaped
+            .push((table.to_owned(), Some(column.to_owned())));
+    }
+
+    /// Whether this migration created `table` or changed `table.column` before the current
+    /// statement: the database `sqlmigrate` introspects does not show that yet.
+    pub(super) fn shaped(&self, table: &str, column: &str) -> bool {
+        self.shaped
+            .iter()
+            .any(|(t, c)| t == table && c.as_deref().is_none_or(|c| c == column))
+    }
+
+    /// Whether a deferred statement names `table.column` (`Statement.references_column`).
+    pub(super) fn references_column(&self, table: &str, column: &str) -> bool {
+        self.deferred.iter().any(|d| {
+            d.references
+                .iter()
+                .any(|(t, c)| t == table && c.as_deref() == Some(column))
+        })
     }
 
     /// What the current operation ran, for [`OperationSql::Reproduced`].

@@ -14,6 +14,7 @@ mod columns;
 mod constraints;
 mod describe;
 mod editor;
+mod existing;
 mod expressions;
 mod fields;
 mod forwards;

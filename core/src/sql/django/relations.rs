@@ -368,6 +368,7 @@ pub(super) fn through_model(
             managed: true,
             ..ModelOptions::default()
         },
+        touched: std::collections::BTreeSet::new(),
     }))
 }
 
