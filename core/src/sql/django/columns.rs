@@ -460,19 +460,6 @@ fn check_like_index(field: &Field, params: &DbParams) -> Sql {
     Ok(())
 }
 
-/// `column_sql(model, field, include_default)` for `create_model`: the column definition
-/// after the name, without the check and the identity suffix (callers append those in their
-/// own order). Comments and generated columns need [`column_definition`].
-pub(super) fn column_sql(field: &Field, params: &DbParams, include_default: bool) -> Sql<String> {
-    if let Some(comment) = field.arg("db_comment") {
-        return Err(Unsupported::at(
-            "`db_comment=` (run as a separate `COMMENT ON COLUMN`)",
-            comment.span,
-        ));
-    }
-    column_definition(field, params, include_default, None)
-}
-
 /// `_iter_column_sql`: type, `COLLATE`, `DEFAULT` (the database default, or the effective
 /// default when `include_default`), `NOT NULL`/`NULL` or the generated clause, then
 /// `PRIMARY KEY`/`UNIQUE`. `fields` are the model's, to resolve a generated column's

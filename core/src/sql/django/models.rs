@@ -7,7 +7,9 @@ use crate::sql::StatementKind;
 use crate::sql::names::{self, quote};
 use crate::state::{ModelState, ProjectState};
 
-use super::columns::{check_sql, column_name, column_sql, db_params};
+use super::columns::{
+    check_sql, column_definition, column_name, comment_sql, db_comment, db_params,
+};
 use super::editor::{Editor, Sql, Unsupported};
 use super::forwards::Ctx;
 use super::indexes::{CreateIndex, defer_field_indexes};
@@ -75,7 +77,8 @@ fn create_table(editor: &mut Editor, state: &ProjectState, model: &ModelState) -
         }
         let params = db_params(field, state)?;
         let column = column_name(name, field);
-        let mut definition = format!("{} {}", quote(&column), column_sql(field, &params, false)?);
+        let definition = column_definition(field, &params, false, Some(&model.fields))?;
+        let mut definition = format!("{} {definition}", quote(&column));
         if let Some(check) = check_sql(&column, &params) {
             definition.push(' ');
             definition.push_str(&check);
@@ -136,24 +139,12 @@ fn create_table(editor: &mut Editor, state: &ProjectState, model: &ModelState) -
 
 /// `COMMENT ON COLUMN` for a field's `db_comment` (PostgreSQL has no inline comments).
 fn column_comment(editor: &mut Editor, table: &str, column: &str, field: &Field) -> Sql {
-    let Some(value) = field.arg("db_comment") else {
-        return Ok(());
-    };
-    let comment = value
-        .as_str()
-        .ok_or_else(|| Unsupported::at("a `db_comment` that is not a string", value.span))?;
-    if comment.is_empty() {
-        return Ok(());
+    if let Some(comment) = db_comment(field)? {
+        editor.execute(
+            comment_sql(table, column, Some(comment))?,
+            StatementKind::Other,
+        );
     }
-    editor.execute(
-        format!(
-            "COMMENT ON COLUMN {}.{} IS {};",
-            quote(table),
-            quote(column),
-            quote_comment(comment)?
-        ),
-        StatementKind::Other,
-    );
     Ok(())
 }
 
