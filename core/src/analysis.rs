@@ -53,6 +53,28 @@ pub struct FileAnalysis {
     /// What `manage.py sqlmigrate` prints, for Django migrations that parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sqlmigrate: Option<String>,
+    /// What `manage.py sqlmigrate --backwards` prints on a database where the migration is
+    /// applied (what rolling it back runs), or why Django refuses to roll it back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backwards: Option<Backwards>,
+}
+
+/// Rolling a Django migration back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Backwards {
+    /// What `sqlmigrate --backwards` prints (operations not reproduced say so in it).
+    Sql {
+        /// The text.
+        sqlmigrate: String,
+    },
+    /// Django raises `IrreversibleError`.
+    Irreversible {
+        /// The operation without a reverse.
+        operation: usize,
+        /// Why.
+        message: String,
+    },
 }
 
 /// One operation with its statements.
@@ -175,6 +197,7 @@ impl FileAnalysis {
             atomic: false,
             operations: Vec::new(),
             sqlmigrate: None,
+            backwards: None,
         }
     }
 }
@@ -195,6 +218,7 @@ fn prepare(id: FileId, file: &SourceFile) -> Prepared<'_> {
             atomic: kind == Some(SourceKind::Django),
             operations: Vec::new(),
             sqlmigrate: None,
+            backwards: None,
         },
         diagnostics: Vec::new(),
         migration: None,
@@ -324,6 +348,7 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
     let analysis = &mut file.analysis;
     let diagnostics = &mut file.diagnostics;
     analysis.atomic = migration.atomic;
+    let before = state.clone();
     let (sqls, more) = django_sql::migration_sql(migration, state);
     diagnostics.extend(more);
     for ((index, operation), sql) in migration.operations.iter().enumerate().zip(&sqls) {
@@ -364,6 +389,21 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
     }
     let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
     analysis.sqlmigrate = Some(django_sql::sqlmigrate(migration, &pairs));
+    analysis.backwards = Some(
+        match django_sql::migration_sql_backwards(migration, &before) {
+            // Diagnostics of the way back repeat the way forward's; they are not findings.
+            Ok((sqls, _)) => {
+                let pairs: Vec<_> = migration.operations.iter().rev().zip(&sqls).collect();
+                Backwards::Sql {
+                    sqlmigrate: django_sql::sqlmigrate(migration, &pairs),
+                }
+            }
+            Err(irreversible) => Backwards::Irreversible {
+                operation: irreversible.operation,
+                message: irreversible.message,
+            },
+        },
+    );
 }
 
 fn first_line(sql: &str) -> String {

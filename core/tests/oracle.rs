@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lockstep_core::analysis::{Analysis, FileAnalysis, SqlStatus};
+use lockstep_core::analysis::{Analysis, Backwards, FileAnalysis, SqlStatus};
 use lockstep_core::{Settings, SourceFile};
 
 fn repo() -> PathBuf {
@@ -234,4 +234,73 @@ fn contrib_models_come_from_the_bundled_state() {
         .map(|f| f.message.as_str())
         .collect();
     assert!(assumed.is_empty(), "{assumed:?}");
+}
+
+/// `sqlmigrate --backwards` on a database where the migration is applied (what a rollback
+/// runs): every reproduced operation's lines match, and so does each fully reproduced
+/// migration; the irreversible one is refused as Django refuses it.
+#[test]
+fn backwards_sql_matches_sqlmigrate_backwards_exactly() {
+    let oracle = repo().join("tests/django/oracle");
+    let (manifest, analysis) = analyze_corpus();
+    let migrations = manifest["migrations"].as_array().unwrap();
+    let planned = planned(&manifest, &analysis);
+    let (mut operations, mut reproduced, mut identical_migrations) = (0, 0, 0);
+    let mut mismatches = Vec::new();
+    for (migration, file) in migrations.iter().zip(planned) {
+        let key = key(&file.app_label, &file.name);
+        match (
+            &file.backwards,
+            migration["backwards_after_apply_sql"].as_str(),
+        ) {
+            (Some(Backwards::Irreversible { .. }), None) => {}
+            (Some(Backwards::Sql { sqlmigrate }), Some(path)) => {
+                let expected = std::fs::read_to_string(oracle.join(path)).unwrap();
+                if !sqlmigrate.contains("-- (Lockstep") {
+                    if *sqlmigrate == expected {
+                        identical_migrations += 1;
+                    } else {
+                        mismatches.push(format!(
+                            "{key} (whole):\n--- sqlmigrate\n{expected}\n+++ lockstep\n{sqlmigrate}"
+                        ));
+                    }
+                }
+                let ours = operation_blocks(sqlmigrate);
+                let theirs = operation_blocks(&expected);
+                operations += theirs.len();
+                for (i, (mine, block)) in ours.iter().zip(&theirs).enumerate() {
+                    if mine
+                        .iter()
+                        .any(|l| l.starts_with("-- (Lockstep does not reproduce"))
+                    {
+                        continue;
+                    }
+                    reproduced += 1;
+                    let mine: Vec<String> = mine
+                        .iter()
+                        .filter(|l| !l.starts_with("-- (Lockstep"))
+                        .cloned()
+                        .collect();
+                    if !block.starts_with(&mine) {
+                        mismatches.push(format!(
+                            "{key} backwards block {i}:\n--- sqlmigrate\n{}\n+++ lockstep\n{}",
+                            block.join("\n"),
+                            mine.join("\n")
+                        ));
+                    }
+                }
+            }
+            (ours, theirs) => mismatches.push(format!("{key}: {ours:?} but Django: {theirs:?}")),
+        }
+    }
+    println!(
+        "sqlmigrate --backwards parity: {identical_migrations} migrations identical; \
+         operations reproduced {reproduced}/{operations}"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n\n")
+    );
 }

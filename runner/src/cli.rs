@@ -24,7 +24,7 @@ pub(crate) enum Command {
     /// Give the migration and the ones before it (the state they build decides the SQL).
     /// Exit status 1 when an operation's SQL is not reproduced; the reason goes to stderr.
     ///
-    /// Example: `lockstep sql shop/migrations/ --migration shop.0002_order_created`
+    /// Example: `lockstep sql shop/migrations/ --migration shop.0002_order_created --backwards`
     Sql(SqlArgs),
     /// Serve the web reviewer on 127.0.0.1 (files embedded in this binary).
     ///
@@ -57,6 +57,10 @@ pub(crate) struct SqlArgs {
     /// `APP.NAME` of the migration; may be left out when the paths hold one Django migration.
     #[arg(long, value_name = "APP.NAME")]
     pub(crate) migration: Option<String>,
+    /// What `sqlmigrate --backwards` prints: the SQL that rolls the migration back, on a
+    /// database where it is applied.
+    #[arg(long)]
+    pub(crate) backwards: bool,
     /// `text`: what `sqlmigrate` prints; `json`: the same per operation, with each
     /// statement's SQL and whether Django defers it to the end of the migration.
     #[arg(long, value_enum, default_value_t = Format::Text)]

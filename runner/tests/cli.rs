@@ -299,7 +299,7 @@ fn sql_prints_exactly_what_sqlmigrate_prints() {
         .collect();
     dirs.sort();
     dirs.dedup();
-    let (mut identical, mut declined) = (0, 0);
+    let (mut identical, mut declined, mut backwards) = (0, 0, 0);
     for migration in migrations {
         let key = format!(
             "{}.{}",
@@ -317,6 +317,18 @@ fn sql_prints_exactly_what_sqlmigrate_prints() {
                         .unwrap();
                 assert_eq!(stdout(&output), expected, "{key}");
                 identical += 1;
+                // And the way back, where it is claimed.
+                args.push("--backwards");
+                let output = lockstep(&args);
+                match migration["backwards_after_apply_sql"].as_str() {
+                    Some(path) if output.status.code() == Some(0) => {
+                        let expected = std::fs::read_to_string(oracle.join(path)).unwrap();
+                        assert_eq!(stdout(&output), expected, "{key} --backwards");
+                        backwards += 1;
+                    }
+                    Some(_) => assert_eq!(output.status.code(), Some(1), "{key} --backwards"),
+                    None => assert_eq!(output.status.code(), Some(2), "{key} --backwards"),
+                }
             }
             Some(1) => {
                 assert!(
@@ -329,10 +341,15 @@ fn sql_prints_exactly_what_sqlmigrate_prints() {
         }
     }
     println!(
-        "lockstep sql: {identical} of {} migrations identical to sqlmigrate, {declined} declined",
+        "lockstep sql: {identical} of {} migrations identical to sqlmigrate, {declined} declined; \
+         {backwards} identical backwards",
         migrations.len()
     );
-    assert!(identical >= 10, "only {identical} migrations reproduced");
+    assert!(
+        backwards >= 45,
+        "only {backwards} migrations reproduced backwards"
+    );
+    assert!(identical >= 50, "only {identical} migrations reproduced");
 }
 
 #[test]

@@ -3,23 +3,21 @@
 use std::io::Write as _;
 
 use anyhow::{anyhow, bail};
-use lockstep_core::analysis::{FileAnalysis, SqlStatus};
+use lockstep_core::analysis::{Backwards, FileAnalysis, SqlStatus};
 use lockstep_core::source::SourceKind;
-use lockstep_core::{Settings, Severity};
+use lockstep_core::{Analysis, Settings, Severity};
 
 use crate::cli::{Format, SqlArgs};
 use crate::{exit, files};
 
-pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
-    let sources = files::read(&args.paths)?;
-    // All files are analysed together: the migrations before this one build its state.
-    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+/// The migration `--migration APP.NAME` names, or the only one given.
+fn chosen<'a>(analysis: &'a Analysis, wanted: Option<&str>) -> anyhow::Result<&'a FileAnalysis> {
     let django: Vec<&FileAnalysis> = analysis
         .files
         .iter()
         .filter(|f| f.kind == Some(SourceKind::Django))
         .collect();
-    let file = match &args.migration {
+    Ok(match wanted {
         Some(wanted) => {
             let (app, name) = wanted
                 .split_once('.')
@@ -42,7 +40,14 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
                 django.len()
             ),
         },
-    };
+    })
+}
+
+pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
+    let sources = files::read(&args.paths)?;
+    // All files are analysed together: the migrations before this one build its state.
+    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    let file = chosen(&analysis, args.migration.as_deref())?;
     let Some(sqlmigrate) = &file.sqlmigrate else {
         // The file did not parse: say where, as `check` would.
         let problem = analysis
@@ -55,10 +60,42 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
             );
         bail!("no SQL for `{}.{}`: {problem}", file.app_label, file.name);
     };
+    let sqlmigrate = if args.backwards {
+        match &file.backwards {
+            Some(Backwards::Sql { sqlmigrate }) => sqlmigrate,
+            Some(Backwards::Irreversible { message, .. }) => {
+                bail!(
+                    "`{}.{}` cannot be rolled back: {message}",
+                    file.app_label,
+                    file.name
+                )
+            }
+            None => bail!("no SQL for `{}.{}`", file.app_label, file.name),
+        }
+    } else {
+        sqlmigrate
+    };
     let output = match args.format {
         Format::Text => sqlmigrate.clone(),
         Format::Json => serde_json::to_string_pretty(file)? + "\n",
     };
+    if args.backwards {
+        std::io::stdout().lock().write_all(output.as_bytes())?;
+        // The way back repeats the way forward's reasons; name the operations only.
+        let missing = sqlmigrate
+            .lines()
+            .filter(|l| l.starts_with("-- (Lockstep does not reproduce"))
+            .count();
+        if missing == 0 {
+            return Ok(exit::OK);
+        }
+        writeln!(
+            std::io::stderr().lock(),
+            "{}: {missing} operation(s) of the way back are not reproduced (marked in the output; `lockstep check` says why)",
+            file.path
+        )?;
+        return Ok(exit::FINDINGS);
+    }
     std::io::stdout().lock().write_all(output.as_bytes())?;
     let missing: Vec<String> = file
         .operations

@@ -245,7 +245,7 @@ pub enum OperationKind {
     RunSql {
         /// Forward SQL strings.
         sql: Vec<SqlText>,
-        /// Reverse SQL strings, if given.
+        /// Reverse SQL strings; empty for `RunSQL.noop`, `None` when not given (irreversible).
         reverse_sql: Option<Vec<SqlText>>,
     },
     /// `RunPython(code, reverse_code)`: not analysable, handed to Django by the runner.
@@ -603,7 +603,8 @@ impl Decoder<'_> {
                 let sql = self.required(call, 0, "sql", span)?;
                 let sql = self.sql_texts("sql", sql)?;
                 let reverse_sql = match call.arg(1, "reverse_sql") {
-                    Some(value) if is_noop(value) => None,
+                    // `RunSQL.noop`: reversible, with nothing to run.
+                    Some(value) if is_noop(value) => Some(Vec::new()),
                     Some(value) => self.sql_texts("reverse_sql", value),
                     None => None,
                 };
@@ -854,7 +855,8 @@ class Migration(migrations.Migration):
         };
         assert_eq!(sql.len(), 2);
         assert_eq!(sql[1].text, "SELECT %s");
-        assert!(reverse_sql.is_none());
+        // `RunSQL.noop`: reversible with nothing to run.
+        assert_eq!(reverse_sql.as_deref(), Some(&[][..]));
         assert_eq!(
             migration.operations[3].kind,
             OperationKind::AlterModelTable {

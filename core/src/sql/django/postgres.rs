@@ -15,6 +15,15 @@ pub(super) fn create_extension(editor: &mut Editor, name: &str) {
     );
 }
 
+/// `CreateExtension.database_backwards` (on a database where the extension exists, as it
+/// does once the migration is applied).
+pub(super) fn drop_extension(editor: &mut Editor, name: &str) {
+    editor.execute(
+        format!("DROP EXTENSION IF EXISTS {};", quote(name)),
+        StatementKind::Other,
+    );
+}
+
 /// `CreateCollation` / `RemoveCollation.database_forwards`.
 pub(super) fn collation(
     editor: &mut Editor,
