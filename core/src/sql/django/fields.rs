@@ -386,6 +386,7 @@ pub(super) fn alter_field(
     }
     // Type alteration on primary key? Then we need to alter the column referring to us.
     for rel in &rels_to_update {
+        editor.mark_shaped(&rel.table, &rel.column);
         let (fragment, others) = alter_column_type(
             editor,
             &Altered {
@@ -828,4 +829,79 @@ fn incoming_fks(
         });
     }
     Ok(rels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::python::ValueKind;
+
+    fn field(class: &str) -> Field {
+        Field {
+            class: class.to_owned(),
+            builtin: true,
+            null: false,
+            db_index: false,
+            unique: false,
+            primary_key: false,
+            max_length: None,
+            db_column: None,
+            default: None,
+            blank: false,
+            relation: None,
+            inner: None,
+            args: Vec::new(),
+            positional: Vec::new(),
+            span: crate::span::Span::default(),
+        }
+    }
+
+    // What `deconstruct()` leaves out in Django 5.2: `ForeignKey(db_index=True)` and any
+    // `unique=` of a `OneToOneField`.
+    #[test]
+    fn relation_defaults_are_not_changes() {
+        let fk = field("ForeignKey");
+        assert!(written_default(&fk, "db_index", &ValueKind::Bool(true)));
+        assert!(!written_default(&fk, "db_index", &ValueKind::Bool(false)));
+        let one = field("OneToOneField");
+        assert!(written_default(&one, "unique", &ValueKind::Bool(true)));
+        assert!(!written_default(
+            &field("CharField"),
+            "db_index",
+            &ValueKind::Bool(true)
+        ));
+    }
+
+    // `_using_sql` compares a relation's full type (`rel_db_type`), not a template.
+    #[test]
+    fn relations_cast_on_their_full_type() {
+        let params = |db_type: &str, data_type: &str| DbParams {
+            db_type: db_type.to_owned(),
+            check: None,
+            suffix: None,
+            collation: None,
+            internal: "CharField".to_owned(),
+            data_type: data_type.to_owned(),
+            array_base: None,
+        };
+        let mut fk = field("ForeignKey");
+        fk.relation = Some(crate::parse::django::Relation {
+            to: ModelRef {
+                app_label: "a".to_owned(),
+                model: "b".to_owned(),
+            },
+            swappable: false,
+            to_field: None,
+            db_constraint: true,
+            through: None,
+            db_table: None,
+        });
+        let (short, long) = (
+            params("varchar(10)", "varchar(%(max_length)s)"),
+            params("varchar(20)", "varchar(%(max_length)s)"),
+        );
+        assert!(using_cast((&fk, &short), (&fk, &long)));
+        let plain = field("CharField");
+        assert!(!using_cast((&plain, &short), (&plain, &long)));
+    }
 }
