@@ -506,11 +506,60 @@ impl ProjectState {
             return;
         };
         let column_changed = old.db_column != new.db_column;
+        // Django's `Field.unique` includes the primary key.
+        let keeps_key = (old.unique || old.primary_key) && (new.unique || new.primary_key);
+        let rebuilds_incoming = keeps_key && may_change_type(old, new);
         if column_changed || old.is_many_to_many() || new.is_many_to_many() {
             self.stale_names.insert((model.clone(), name.to_owned()));
         }
         if column_changed {
             self.mark_column_renamed(&model, name);
+        }
+        // A type change of a key others point at makes Django rebuild their foreign keys
+        // under `_fk`-suffixed names (`_alter_field`'s `rels_to_update`), and those pointing
+        // at them in turn. Whether the type changes is the SQL layer's business: any change
+        // that may touch it counts.
+        if rebuilds_incoming {
+            self.mark_incoming_rebuilt(&model, name);
+        }
+    }
+
+    /// The foreign keys pointing at field `name` of `model`, and transitively at them, were
+    /// re-created under names the state does not derive.
+    fn mark_incoming_rebuilt(&mut self, model: &ModelRef, name: &str) {
+        let mut todo = vec![(model.clone(), name.to_owned())];
+        let mut seen = BTreeSet::new();
+        while let Some((target, field_name)) = todo.pop() {
+            if !seen.insert((target.clone(), field_name.clone())) {
+                continue;
+            }
+            let is_pk = self
+                .models
+                .get(&target)
+                .and_then(|m| m.field(&field_name))
+                .is_some_and(|f| f.primary_key);
+            for (key, state) in &self.models {
+                for (other, field) in &state.fields {
+                    let Some(relation) = &field.relation else {
+                        continue;
+                    };
+                    let points_here = relation.to == target
+                        && relation
+                            .to_field
+                            .as_deref()
+                            .map_or(is_pk, |to_field| to_field == field_name);
+                    if points_here {
+                        self.stale_fk_names.insert((key.clone(), other.clone()));
+                        if field.is_many_to_many() {
+                            // A join table's foreign keys are covered by its field's names.
+                            self.stale_names.insert((key.clone(), other.clone()));
+                        }
+                        todo.push((key.clone(), other.clone()));
+                    } else if field.is_many_to_many() && is_pk && key == &target {
+                        self.stale_names.insert((key.clone(), other.clone()));
+                    }
+                }
+            }
         }
     }
 }
@@ -570,6 +619,45 @@ fn shaped_model(kind: &OperationKind) -> Option<&str> {
         | OperationKind::RenameField { model_name, .. } => Some(model_name),
         _ => None,
     }
+}
+
+/// Whether an `AlterField` from `old` to `new` may change the column type: anything but
+/// options known not to shape it.
+fn may_change_type(old: &Field, new: &Field) -> bool {
+    const NEUTRAL: &[&str] = &[
+        "blank",
+        "choices",
+        "db_comment",
+        "db_default",
+        "db_index",
+        "default",
+        "editable",
+        "error_messages",
+        "help_text",
+        "null",
+        "on_delete",
+        "related_name",
+        "related_query_name",
+        "serialize",
+        "unique",
+        "validators",
+        "verbose_name",
+    ];
+    let shaping = |field: &Field| {
+        let mut args: Vec<_> = field
+            .args
+            .iter()
+            .filter(|(k, _)| !NEUTRAL.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.kind.clone()))
+            .collect();
+        args.sort_by(|a, b| a.0.cmp(&b.0));
+        args
+    };
+    old.class != new.class
+        || old.max_length != new.max_length
+        || old.relation != new.relation
+        || old.positional.len() != new.positional.len()
+        || shaping(old) != shaping(new)
 }
 
 fn points_at(field: &Field, model: &ModelRef) -> bool {

@@ -4,7 +4,7 @@
 use crate::parse::django::{Field, ModelRef, OperationKind};
 use crate::sql::StatementKind;
 use crate::sql::names::{self, quote};
-use crate::state::{Lookup, ModelState, ProjectState};
+use crate::state::{Lookup, ModelState};
 
 use super::columns::{
     DbParams, check_sql, column_definition, column_name, comment_sql, db_comment, db_default_sql,
@@ -146,8 +146,14 @@ pub(super) fn alter_field(
             .field(new_name)
             .ok_or_else(|| Unsupported::new(format!("the unknown field `{new_name}`")))?,
     };
-    if old.relation.is_some() || new.relation.is_some() {
-        return Err(Unsupported::at("a relation field", new.span));
+    if old.is_many_to_many() || new.is_many_to_many() {
+        let new_model = ctx.model(ctx.after, model_name)?;
+        return relations::alter_many_to_many(
+            editor,
+            (model, old_name, old),
+            (new_model, new_name, new),
+            (ctx.before, ctx.after),
+        );
     }
     let old_params = db_params(old, ctx.before)?;
     let new_params = db_params(new, ctx.after)?;
@@ -161,7 +167,20 @@ pub(super) fn alter_field(
             return Err(Unsupported::at("altering a generated column", new.span));
         }
     }
-    if !should_be_altered(old, new, &old_column, &new_column, &new_params) {
+    let relations = (
+        relations::relation_key(old, ctx.before),
+        relations::relation_key(new, ctx.after),
+    );
+    let altered = |ignore: &[&str]| {
+        should_be_altered(
+            (old, &old_column),
+            (new, &new_column),
+            &new_params,
+            &relations,
+            ignore,
+        )
+    };
+    if !altered(&[]) {
         return Ok(());
     }
     if old.primary_key != new.primary_key {
@@ -170,6 +189,12 @@ pub(super) fn alter_field(
             new.span,
         ));
     }
+    // Drop any FK constraints, we'll remake them later.
+    let dropped_fk = if old.relation.is_some() && altered(&["db_comment"]) {
+        relations::existing_fk(editor, model, old_name, old, ctx.before)?
+    } else {
+        None
+    };
     let existing = Altered {
         model,
         name: old_name,
@@ -201,6 +226,9 @@ pub(super) fn alter_field(
         );
     };
 
+    if let Some(name) = &dropped_fk {
+        relations::execute_drop_fk(editor, &table, name);
+    }
     // Has unique been removed?
     if is_unique(old) && !is_unique(new) {
         for name in existing.unique_constraints()? {
@@ -211,14 +239,17 @@ pub(super) fn alter_field(
     // change: that is the relations' part of the schema editor.
     let type_changed =
         old_params.db_type != new_params.db_type || old_params.collation != new_params.collation;
-    if type_changed
-        && ((old.primary_key && new.primary_key) || (is_unique(old) && is_unique(new)))
-        && has_incoming_relations(ctx.before, model, old_name, old)
-    {
-        return Err(Unsupported::at(
-            "a type change of a column other tables' foreign keys point at",
-            new.span,
-        ));
+    let drop_foreign_keys = type_changed
+        && ((old.primary_key && new.primary_key) || (is_unique(old) && is_unique(new)));
+    let rels_to_update = if drop_foreign_keys {
+        incoming_fks(editor, ctx, model, old_name, old, model_name, new_name)?
+    } else {
+        Vec::new()
+    };
+    for rel in &rels_to_update {
+        if let Some(name) = &rel.existing_fk {
+            relations::execute_drop_fk(editor, &rel.table, name);
+        }
     }
     // Removed an index?
     if old.db_index && !is_unique(old) && (!new.db_index || is_unique(new)) {
@@ -353,6 +384,54 @@ pub(super) fn alter_field(
     if (!old.db_index || is_unique(old)) && new.db_index && !is_unique(new) {
         create_index(editor, &table, &new_column, "", "");
     }
+    // Type alteration on primary key? Then we need to alter the column referring to us.
+    for rel in &rels_to_update {
+        editor.mark_shaped(&rel.table, &rel.column);
+        let (fragment, others) = alter_column_type(
+            editor,
+            &Altered {
+                model: &rel.old.model,
+                name: &rel.old.name,
+                field: &rel.old.field,
+                params: &rel.old_params,
+                table: &rel.table,
+                column: &rel.column,
+                shaped: false,
+            },
+            &rel.new_field,
+            &rel.new_params,
+            &rel.column,
+            false,
+        )?;
+        editor.execute(
+            format!("ALTER TABLE {} {fragment};", quote(&rel.table)),
+            StatementKind::AlterTable {
+                table: rel.table.clone(),
+            },
+        );
+        for (sql, kind) in others {
+            editor.execute(sql, kind);
+        }
+    }
+    // Does it have a foreign key?
+    if new.relation.is_some()
+        && (dropped_fk.is_some()
+            || old.relation.is_none()
+            || !old.relation.as_ref().is_some_and(|r| r.db_constraint))
+    {
+        relations::execute_create_fk(editor, &table, &new_column, new, ctx.after, false)?;
+    }
+    // Rebuild FKs that pointed to us if we previously had to drop them.
+    for rel in &rels_to_update {
+        relations::execute_create_fk(
+            editor,
+            &rel.new_table,
+            &rel.column,
+            &rel.new_field,
+            ctx.after,
+            true,
+        )?;
+    }
     // Does it have check constraints we need to add?
     if old_params.check != new_params.check
         && let Some(check) = check_sql(&new_column, &new_params)
@@ -405,13 +484,13 @@ fn alter_column_type(
     }
     let q_column = quote(new_column);
     let new_type = &new_params.db_type;
-    let using = if using_cast(old.params, new_params) {
+    let using = if using_cast((old.field, old.params), (new, new_params)) {
         format!(" USING {q_column}::{new_type}")
     } else {
         String::new()
     };
     let mut others = Vec::new();
-    match (old.params.is_auto(), new_params.is_auto()) {
+    match (is_auto(old.field, old.params), is_auto(new, new_params)) {
         (false, true) => {
             others.push((
                 format!(
@@ -465,12 +544,29 @@ fn alter_column_type(
 }
 
 /// `_using_sql`: whether PostgreSQL needs `USING "column"::type` (the data types differ,
-/// or, between arrays, their base types).
-fn using_cast(old: &DbParams, new: &DbParams) -> bool {
-    if old.internal == "ArrayField" && new.internal == "ArrayField" {
-        return old.array_base != new.array_base;
+/// or, between arrays, their base types). A relation's data type is its full `db_type`.
+fn using_cast(
+    (old, old_params): (&Field, &DbParams),
+    (new, new_params): (&Field, &DbParams),
+) -> bool {
+    let plain = old.relation.is_none() && new.relation.is_none();
+    if plain && old_params.internal == "ArrayField" && new_params.internal == "ArrayField" {
+        return old_params.array_base != new_params.array_base;
     }
-    old.data_type != new.data_type
+    let data_type = |field: &Field, params: &DbParams| {
+        if field.relation.is_some() {
+            params.db_type.clone()
+        } else {
+            params.data_type.clone()
+        }
+    };
+    data_type(old, old_params) != data_type(new, new_params)
+}
+
+/// Whether the column is an identity: an auto field (a relation's parameters carry its
+/// target's internal type, but it is a `ForeignKey`).
+fn is_auto(field: &Field, params: &DbParams) -> bool {
+    field.relation.is_none() && params.is_auto()
 }
 
 /// `_is_changing_type_of_indexed_text_column`.
@@ -522,15 +618,19 @@ const NON_DB_ATTRS: &[&str] = &[
 
 /// `_field_should_be_altered`: the column is renamed, or the class or a schema-relevant
 /// option differs (a `db_default` written differently but compiling alike does not count).
-/// Options written with their default value are dropped first, as `deconstruct()` does.
+/// Options written with their default value are dropped first, as `deconstruct()` does; a
+/// relation compares as its [`relations::RelationKey`]. Options in `ignore` do not count.
 fn should_be_altered(
-    old: &Field,
-    new: &Field,
-    old_column: &str,
-    new_column: &str,
+    (old, old_column): (&Field, &str),
+    (new, new_column): (&Field, &str),
     new_params: &DbParams,
+    relations: &(
+        Option<relations::RelationKey>,
+        Option<relations::RelationKey>,
+    ),
+    ignore: &[&str],
 ) -> bool {
-    if old_column != new_column || old.class != new.class {
+    if old_column != new_column || old.class != new.class || relations.0 != relations.1 {
         return true;
     }
     let relevant = |field: &Field| -> Vec<(String, crate::parse::python::ValueKind)> {
@@ -538,7 +638,12 @@ fn should_be_altered(
             .args
             .iter()
             .filter(|(k, v)| {
-                !NON_DB_ATTRS.contains(&k.as_str()) && !written_default(field, k, &v.kind)
+                let k = k.as_str();
+                let dropped = NON_DB_ATTRS.contains(&k)
+                    || ignore.contains(&k)
+                    || (field.relation.is_some() && RELATION_KEY_ARGS.contains(&k))
+                    || written_default(field, k, &v.kind);
+                !dropped
             })
             .map(|(k, v)| (k.clone(), v.kind.clone()))
             .collect()
@@ -565,12 +670,17 @@ fn should_be_altered(
             .any(|((ka, va), (kb, vb))| ka != kb || !same_value(va, vb))
 }
 
+/// The arguments of a relation that its [`relations::RelationKey`] stands for.
+const RELATION_KEY_ARGS: &[&str] = &["to", "to_field", "db_constraint"];
+
 /// Whether `name=value` is the field's default, which `deconstruct()` leaves out.
 fn written_default(field: &Field, name: &str, value: &crate::parse::python::ValueKind) -> bool {
     use crate::parse::python::ValueKind as K;
     match (name, value) {
         ("null" | "unique" | "primary_key", K::Bool(false)) => true,
-        ("db_index", K::Bool(b)) => *b == (field.class == "SlugField"),
+        ("db_index", K::Bool(b)) => *b == (field.class == "SlugField" || field.is_foreign_key()),
+        // `OneToOneField.deconstruct()` drops `unique` (always true).
+        ("unique", _) => field.class == "OneToOneField",
         _ => false,
     }
 }
@@ -620,34 +730,178 @@ fn same_value(a: &crate::parse::python::ValueKind, b: &crate::parse::python::Val
     }
 }
 
-/// `_related_non_m2m_objects(old_field, new_field)` is not empty: a foreign key (or the
-/// join table of a many-to-many) points at this field.
-fn has_incoming_relations(
-    state: &ProjectState,
+/// A foreign key `_alter_field` drops, retypes and rebuilds around a type change of the
+/// field it points at.
+struct RelToUpdate {
+    /// The foreign key as the state before the operation has it.
+    old: relations::Incoming,
+    /// Its parameters then.
+    old_params: DbParams,
+    /// The same foreign key after the operation.
+    new_field: Field,
+    /// Its parameters after (the new type of the field it points at).
+    new_params: DbParams,
+    /// Its table before and after (the same, unless it points at its own model).
+    table: String,
+    /// Its table after the operation.
+    new_table: String,
+    /// Its column.
+    column: String,
+    /// The name of its `FOREIGN KEY` constraint in the database, if it has one.
+    existing_fk: Option<String>,
+}
+
+/// `_related_non_m2m_objects(old_field, new_field)` with what `_alter_field` needs of each.
+fn incoming_fks(
+    editor: &Editor,
+    ctx: &Ctx<'_>,
     model: &ModelState,
-    name: &str,
-    field: &Field,
-) -> bool {
-    let target = ModelRef {
-        app_label: model.app_label.clone(),
-        model: model.name.to_lowercase(),
-    };
-    state.models().any(|other| {
-        other.fields.iter().any(|(_, f)| {
-            f.relation.as_ref().is_some_and(|r| {
-                if f.is_many_to_many() {
-                    // The join table's foreign keys point at both primary keys.
-                    field.primary_key
-                        && (r.to == target
-                            || (other.app_label == model.app_label && other.name == model.name))
+    old_name: &str,
+    old: &Field,
+    model_name: &str,
+    new_name: &str,
+) -> Sql<Vec<RelToUpdate>> {
+    if old_name != new_name {
+        return Err(Unsupported::at(
+            "renaming a field other tables' foreign keys point at while its type changes",
+            old.span,
+        ));
+    }
+    let mut rels = Vec::new();
+    for rel in relations::incoming(ctx.before, model, old_name, old)? {
+        if !migrates(&rel.model) {
+            return Err(Unsupported::at(
+                "a foreign key of an unmanaged model pointing at the altered field",
+                rel.field.span,
+            ));
+        }
+        let (new_table, new_field) = match &rel.join_of {
+            None => {
+                let key = ModelRef {
+                    app_label: rel.model.app_label.clone(),
+                    model: rel.model.name.to_lowercase(),
+                };
+                let after = if key.app_label == ctx.app && key.model == model_name.to_lowercase() {
+                    Some(ctx.model(ctx.after, model_name)?)
                 } else {
-                    r.to == target
-                        && match &r.to_field {
-                            None => field.primary_key,
-                            Some(to_field) => to_field == name,
-                        }
+                    ctx.after.get(&key)
+                };
+                let after = after.ok_or_else(|| {
+                    Unsupported::at("a model pointing at the altered field", rel.field.span)
+                })?;
+                (after.db_table(), after.field(&rel.name).cloned())
+            }
+            Some((holder, m2m)) => {
+                if ctx.before.names_stale(holder, m2m) || ctx.before.fk_name_stale(holder, m2m) {
+                    return Err(Unsupported::at(
+                        "a join table's foreign key named after a table or column renamed since",
+                        rel.field.span,
+                    ));
                 }
-            })
-        })
-    })
+                let after = ctx.after.get(holder);
+                let through = match after.and_then(|h| h.field(m2m).map(|f| (h, f))) {
+                    Some((h, f)) => relations::through_model(h, m2m, f, ctx.after)?,
+                    None => None,
+                };
+                match through {
+                    Some(t) => (t.db_table(), t.field(&rel.name).cloned()),
+                    None => (String::new(), None),
+                }
+            }
+        };
+        let new_field = new_field.ok_or_else(|| {
+            Unsupported::at(
+                "a foreign key pointing at the altered field",
+                rel.field.span,
+            )
+        })?;
+        let existing_fk =
+            relations::existing_fk(editor, &rel.model, &rel.name, &rel.field, ctx.before)?;
+        rels.push(RelToUpdate {
+            old_params: db_params(&rel.field, ctx.before)?,
+            new_params: db_params(&new_field, ctx.after)?,
+            table: rel.model.db_table(),
+            new_table,
+            column: column_name(&rel.name, &rel.field),
+            existing_fk,
+            new_field,
+            old: rel,
+        });
+    }
+    Ok(rels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::python::ValueKind;
+
+    fn field(class: &str) -> Field {
+        Field {
+            class: class.to_owned(),
+            builtin: true,
+            null: false,
+            db_index: false,
+            unique: false,
+            primary_key: false,
+            max_length: None,
+            db_column: None,
+            default: None,
+            blank: false,
+            relation: None,
+            inner: None,
+            args: Vec::new(),
+            positional: Vec::new(),
+            span: crate::span::Span::default(),
+        }
+    }
+
+    // What `deconstruct()` leaves out in Django 5.2: `ForeignKey(db_index=True)` and any
+    // `unique=` of a `OneToOneField`.
+    #[test]
+    fn relation_defaults_are_not_changes() {
+        let fk = field("ForeignKey");
+        assert!(written_default(&fk, "db_index", &ValueKind::Bool(true)));
+        assert!(!written_default(&fk, "db_index", &ValueKind::Bool(false)));
+        let one = field("OneToOneField");
+        assert!(written_default(&one, "unique", &ValueKind::Bool(true)));
+        assert!(!written_default(
+            &field("CharField"),
+            "db_index",
+            &ValueKind::Bool(true)
+        ));
+    }
+
+    // `_using_sql` compares a relation's full type (`rel_db_type`), not a template.
+    #[test]
+    fn relations_cast_on_their_full_type() {
+        let params = |db_type: &str, data_type: &str| DbParams {
+            db_type: db_type.to_owned(),
+            check: None,
+            suffix: None,
+            collation: None,
+            internal: "CharField".to_owned(),
+            data_type: data_type.to_owned(),
+            array_base: None,
+        };
+        let mut fk = field("ForeignKey");
+        fk.relation = Some(crate::parse::django::Relation {
+            to: ModelRef {
+                app_label: "a".to_owned(),
+                model: "b".to_owned(),
+            },
+            swappable: false,
+            to_field: None,
+            db_constraint: true,
+            through: None,
+            db_table: None,
+        });
+        let (short, long) = (
+            params("varchar(10)", "varchar(%(max_length)s)"),
+            params("varchar(20)", "varchar(%(max_length)s)"),
+        );
+        assert!(using_cast((&fk, &short), (&fk, &long)));
+        let plain = field("CharField");
+        assert!(!using_cast((&plain, &short), (&plain, &long)));
+    }
 }

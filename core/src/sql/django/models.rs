@@ -372,7 +372,7 @@ pub(super) fn rename_model(
 /// `alter_db_table`: `ALTER TABLE … RENAME TO …;`. Django also renames the table in the
 /// statements it deferred; Lockstep's deferred statements cannot follow, so a rename of a
 /// table they name is not reproduced.
-fn rename_table(editor: &mut Editor, old_table: &str, new_table: &str) -> Sql {
+pub(super) fn rename_table(editor: &mut Editor, old_table: &str, new_table: &str) -> Sql {
     if old_table == new_table {
         return Ok(());
     }

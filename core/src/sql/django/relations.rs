@@ -254,9 +254,8 @@ pub(super) fn inline_fk_sql(
 }
 
 /// PostgreSQL's `sql_delete_fk` for the foreign key of field `name` of `model` as `state`
-/// knows it: `SET CONSTRAINTS … IMMEDIATE; ALTER TABLE … DROP CONSTRAINT …;`. Django finds
-/// the name by introspection; Lockstep predicts it, and refuses when a rename since the
-/// constraint was made leaves the name unknown.
+/// knows it (see [`existing_fk`]): `SET CONSTRAINTS … IMMEDIATE; ALTER TABLE … DROP
+/// CONSTRAINT …;`.
 pub(super) fn drop_fk(
     editor: &mut Editor,
     model: &ModelState,
@@ -264,10 +263,46 @@ pub(super) fn drop_fk(
     field: &Field,
     state: &ProjectState,
 ) -> Sql {
+    if let Some(constraint) = existing_fk(editor, model, name, field, state)? {
+        execute_drop_fk(editor, &model.db_table(), &constraint);
+    }
+    Ok(())
+}
+
+/// What `_field_should_be_altered` sees of a relation in `deconstruct()`: the target model,
+/// `to_field` unless it names the target's primary key, and `db_constraint`.
+pub(super) type RelationKey = (ModelRef, Option<String>, bool);
+
+/// The [`RelationKey`] of `field` in `state`; `None` for a plain field.
+pub(super) fn relation_key(field: &Field, state: &ProjectState) -> Option<RelationKey> {
+    let relation = field.relation.as_ref()?;
+    let pk = state
+        .get(&relation.to)
+        .and_then(ModelState::primary_key)
+        .map(|(name, _)| name);
+    let to_field = relation
+        .to_field
+        .clone()
+        .filter(|name| Some(name.as_str()) != pk);
+    Some((relation.to.clone(), to_field, relation.db_constraint))
+}
+
+/// `_constraint_names(model, [field.column], foreign_key=True)` before the operation: the
+/// `FOREIGN KEY` constraint of field `name` of `model` that the database `sqlmigrate`
+/// introspects holds (`None` without `db_constraint`). Django finds it by introspection;
+/// Lockstep predicts its name, and refuses when a rename since it was made, or an earlier
+/// operation of this migration on the column, leaves the name unknown.
+pub(super) fn existing_fk(
+    editor: &Editor,
+    model: &ModelState,
+    name: &str,
+    field: &Field,
+    state: &ProjectState,
+) -> Sql<Option<String>> {
     let table = model.db_table();
     let column = column_name(name, field);
     let Some(fk) = fk(&table, &column, field, state)? else {
-        return Ok(());
+        return Ok(None);
     };
     let key = ModelRef {
         app_label: model.app_label.clone(),
@@ -279,14 +314,252 @@ pub(super) fn drop_fk(
             field.span,
         ));
     }
-    let constraint = quote(&fk.name);
+    if editor.shaped(&table, &column) {
+        return Err(Unsupported::at(
+            "the foreign key of a column this migration changed before (`sqlmigrate` looks it up in the database as it was)",
+            field.span,
+        ));
+    }
+    Ok(Some(fk.name))
+}
+
+/// PostgreSQL's `sql_delete_fk`: `SET CONSTRAINTS … IMMEDIATE; ALTER TABLE … DROP
+/// CONSTRAINT …;`, run now.
+pub(super) fn execute_drop_fk(editor: &mut Editor, table: &str, name: &str) {
+    let constraint = quote(name);
     editor.execute(
         format!(
             "SET CONSTRAINTS {constraint} IMMEDIATE; ALTER TABLE {} DROP CONSTRAINT {constraint};",
-            quote(&table)
+            quote(table)
         ),
-        StatementKind::AlterTable { table },
+        StatementKind::AlterTable {
+            table: table.to_owned(),
+        },
     );
+}
+
+/// `self.execute(self._create_fk_sql(model, field, suffix))`: the constraint named with
+/// `suffix` (`_fk_%(to_table)s_%(to_column)s` spelled out, or `_alter_field`'s plain `_fk`
+/// for the foreign keys it rebuilds), run now.
+pub(super) fn execute_create_fk(
+    editor: &mut Editor,
+    table: &str,
+    column: &str,
+    field: &Field,
+    state: &ProjectState,
+    plain_suffix: bool,
+) -> Sql {
+    if !relation(field)?.db_constraint {
+        return Ok(());
+    }
+    let target = target(field, state)?;
+    let name = if plain_suffix {
+        names::index_name(table, &[column], "_fk")
+    } else {
+        fk_name(table, column, &target.table, &target.column)
+    };
+    editor.execute(
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) DEFERRABLE INITIALLY DEFERRED;",
+            quote(table),
+            quote(&name),
+            quote(column),
+            quote(&target.table),
+            quote(&target.column),
+        ),
+        StatementKind::AlterTable {
+            table: table.to_owned(),
+        },
+    );
+    Ok(())
+}
+
+/// A foreign key pointing at a field being altered (one of `_related_non_m2m_objects`).
+pub(super) struct Incoming {
+    /// The model holding it (a join table's model for a many-to-many field).
+    pub(super) model: ModelState,
+    /// Its field name.
+    pub(super) name: String,
+    /// The foreign key.
+    pub(super) field: Field,
+    /// For a join table, the many-to-many field (model, name) it belongs to, whose
+    /// staleness marks cover the join table's names.
+    pub(super) join_of: Option<(ModelRef, String)>,
+}
+
+/// `_related_non_m2m_objects(field, field)`: the foreign keys pointing at field `name` of
+/// `model` (its primary key without `to_field`, or `to_field=name`), including the hidden
+/// ones of join tables, in Django's order (by related query name), each followed by those
+/// pointing at it in turn.
+pub(super) fn incoming(
+    state: &ProjectState,
+    model: &ModelState,
+    name: &str,
+    field: &Field,
+) -> Sql<Vec<Incoming>> {
+    let mut found = Vec::new();
+    incoming_at(state, model, name, field, 0, &mut found)?;
+    Ok(found)
+}
+
+/// [`incoming`] at `depth` links from the field first altered.
+fn incoming_at(
+    state: &ProjectState,
+    model: &ModelState,
+    name: &str,
+    field: &Field,
+    depth: usize,
+    found: &mut Vec<Incoming>,
+) -> Sql {
+    if depth > MAX_CHAIN {
+        return Err(Unsupported::at("a long chain of foreign keys", field.span));
+    }
+    let target = ModelRef {
+        app_label: model.app_label.clone(),
+        model: model.name.to_lowercase(),
+    };
+    let relevant = |f: &Field| {
+        !f.is_many_to_many()
+            && f.relation.as_ref().is_some_and(|r| {
+                r.to == target
+                    && match &r.to_field {
+                        None => field.primary_key,
+                        Some(to_field) => to_field == name,
+                    }
+            })
+    };
+    // (related query name, whether it fell back to the model name, the foreign key).
+    let mut related: Vec<(String, bool, Incoming)> = Vec::new();
+    for other in state.models() {
+        let other_key = ModelRef {
+            app_label: other.app_label.clone(),
+            model: other.name.to_lowercase(),
+        };
+        for (other_name, other_field) in &other.fields {
+            if other_field.is_many_to_many() {
+                // The auto-created join table's foreign keys, named `<Model>_<field>+`.
+                let Some(through) = through_model(other, other_name, other_field, state)? else {
+                    continue;
+                };
+                for (join_name, join_field) in &through.fields {
+                    if relevant(join_field) {
+                        related.push((
+                            format!("{}_{other_name}+", other.name),
+                            false,
+                            Incoming {
+                                model: through.clone(),
+                                name: join_name.clone(),
+                                field: join_field.clone(),
+                                join_of: Some((other_key.clone(), other_name.clone())),
+                            },
+                        ));
+                    }
+                }
+            } else if relevant(other_field) {
+                let written = |k: &str| other_field.arg(k).map(|v| v.as_str().map(str::to_owned));
+                let (rel_name, fallback) =
+                    match written("related_query_name").or_else(|| written("related_name")) {
+                        Some(Some(n)) if !n.contains('%') => (n, false),
+                        Some(_) => {
+                            return Err(Unsupported::at(
+                                "a computed or templated `related_name=`",
+                                other_field.span,
+                            ));
+                        }
+                        None => (other.name.to_lowercase(), true),
+                    };
+                related.push((
+                    rel_name,
+                    fallback,
+                    Incoming {
+                        model: other.clone(),
+                        name: other_name.clone(),
+                        field: other_field.clone(),
+                        join_of: None,
+                    },
+                ));
+            }
+        }
+    }
+    if related.len() > 1 {
+        // `Meta.default_related_name` (not kept in the state) would rename the fallback.
+        if let Some((_, _, rel)) = related.iter().find(|(_, fallback, _)| *fallback) {
+            return Err(Unsupported::at(
+                "the order of several foreign keys pointing at one field, one of them without `related_name=`",
+                rel.field.span,
+            ));
+        }
+        related.sort_by(|a, b| a.0.cmp(&b.0));
+        if related
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.0 == b.0))
+        {
+            return Err(Unsupported::at(
+                "the order of several foreign keys pointing at one field under the same related name",
+                field.span,
+            ));
+        }
+    }
+    for (_, _, rel) in related {
+        let (deeper_model, deeper_name, deeper_field) =
+            (rel.model.clone(), rel.name.clone(), rel.field.clone());
+        found.push(rel);
+        incoming_at(
+            state,
+            &deeper_model,
+            &deeper_name,
+            &deeper_field,
+            depth + 1,
+            found,
+        )?;
+    }
+    Ok(())
+}
+
+/// `_alter_many_to_many`: the join table is renamed when its name changes; repointing its
+/// foreign keys (`to=` or `db_constraint=` changed) is not modelled.
+pub(super) fn alter_many_to_many(
+    editor: &mut Editor,
+    (old_model, old_name, old): (&ModelState, &str, &Field),
+    (new_model, new_name, new): (&ModelState, &str, &Field),
+    (before, after): (&ProjectState, &ProjectState),
+) -> Sql {
+    if !(old.is_many_to_many() && new.is_many_to_many()) {
+        return Err(Unsupported::at(
+            "altering a field to or from a many-to-many field (Django refuses)",
+            new.span,
+        ));
+    }
+    let (old_relation, new_relation) = (relation(old)?, relation(new)?);
+    match (&old_relation.through, &new_relation.through) {
+        // Both sides have through models: a no-op.
+        (Some(_), Some(_)) => return Ok(()),
+        (None, None) => {}
+        _ => {
+            return Err(Unsupported::at(
+                "adding or removing `through=` on a many-to-many field (Django refuses)",
+                new.span,
+            ));
+        }
+    }
+    let old_through = through_model(old_model, old_name, old, before)?;
+    let new_through = through_model(new_model, new_name, new, after)?;
+    let (Some(old_through), Some(new_through)) = (old_through, new_through) else {
+        return Err(Unsupported::at(
+            "a many-to-many field's join table",
+            new.span,
+        ));
+    };
+    super::models::rename_table(editor, &old_through.db_table(), &new_through.db_table())?;
+    if old_relation.to != new_relation.to
+        || old_relation.db_constraint != new_relation.db_constraint
+        || old_model.name != new_model.name
+    {
+        return Err(Unsupported::at(
+            "repointing a many-to-many field's join table",
+            new.span,
+        ));
+    }
     Ok(())
 }
 
