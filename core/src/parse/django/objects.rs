@@ -68,6 +68,28 @@ pub struct Field {
 }
 
 impl Field {
+    /// A built-in field of `class` with Django's defaults and no arguments: for fields
+    /// Lockstep synthesises, and for tests.
+    pub fn builtin(class: &str) -> Self {
+        Self {
+            class: class.to_owned(),
+            builtin: true,
+            null: false,
+            db_index: false,
+            unique: false,
+            primary_key: false,
+            max_length: None,
+            db_column: None,
+            default: None,
+            blank: false,
+            relation: None,
+            inner: None,
+            args: Vec::new(),
+            positional: Vec::new(),
+            span: Span::default(),
+        }
+    }
+
     /// Whether the field is a relation stored in a `<name>_id` column.
     pub fn is_foreign_key(&self) -> bool {
         matches!(self.class.as_str(), "ForeignKey" | "OneToOneField")

@@ -1013,23 +1013,7 @@ mod tests {
             ],
             vec![],
         );
-        let price = Field {
-            class: "DecimalField".into(),
-            builtin: true,
-            null: false,
-            db_index: false,
-            unique: false,
-            primary_key: false,
-            max_length: None,
-            db_column: None,
-            default: None,
-            blank: false,
-            relation: None,
-            inner: None,
-            args: Vec::new(),
-            positional: Vec::new(),
-            span: Span::default(),
-        };
+        let price = Field::builtin("DecimalField");
         let fields = vec![("price".to_owned(), price)];
         assert_eq!(
             expression_sql(&combined, &fields).as_deref(),

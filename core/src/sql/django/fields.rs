@@ -837,23 +837,7 @@ mod tests {
     use crate::parse::python::ValueKind;
 
     fn field(class: &str) -> Field {
-        Field {
-            class: class.to_owned(),
-            builtin: true,
-            null: false,
-            db_index: false,
-            unique: false,
-            primary_key: false,
-            max_length: None,
-            db_column: None,
-            default: None,
-            blank: false,
-            relation: None,
-            inner: None,
-            args: Vec::new(),
-            positional: Vec::new(),
-            span: crate::span::Span::default(),
-        }
+        Field::builtin(class)
     }
 
     // What `deconstruct()` leaves out in Django 5.2: `ForeignKey(db_index=True)` and any

@@ -738,22 +738,6 @@ mod tests {
     }
 
     fn dummy() -> Field {
-        Field {
-            class: "AutoField".to_owned(),
-            builtin: true,
-            null: false,
-            db_index: false,
-            unique: false,
-            primary_key: false,
-            max_length: None,
-            db_column: None,
-            default: None,
-            blank: false,
-            relation: None,
-            inner: None,
-            args: Vec::new(),
-            positional: Vec::new(),
-            span: crate::span::Span::default(),
-        }
+        Field::builtin("AutoField")
     }
 }
