@@ -661,18 +661,10 @@ fn plain_field(
     primary_key: bool,
     m2m: &Field,
 ) -> Field {
-    let is_fk = to.is_some();
     Field {
-        class: class.to_owned(),
-        builtin: true,
-        null: false,
-        db_index: is_fk,
+        db_index: to.is_some(),
         unique: primary_key,
         primary_key,
-        max_length: None,
-        db_column: None,
-        default: None,
-        blank: false,
         relation: to.map(|(to, relation)| Relation {
             to,
             swappable: false,
@@ -681,10 +673,8 @@ fn plain_field(
             through: None,
             db_table: None,
         }),
-        inner: None,
-        args: Vec::new(),
-        positional: Vec::new(),
         span: m2m.span,
+        ..Field::builtin(class)
     }
 }
 
@@ -721,10 +711,7 @@ mod tests {
 
     #[test]
     fn auto_fields_point_with_their_plain_type() {
-        let field = |class: &str| Field {
-            class: class.to_owned(),
-            ..dummy()
-        };
+        let field = Field::builtin;
         assert_eq!(rel_db_type(&field("AutoField"), "integer"), "integer");
         assert_eq!(rel_db_type(&field("BigAutoField"), "bigint"), "bigint");
         assert_eq!(
@@ -735,9 +722,5 @@ mod tests {
             rel_db_type(&field("CharField"), "varchar(10)"),
             "varchar(10)"
         );
-    }
-
-    fn dummy() -> Field {
-        Field::builtin("AutoField")
     }
 }
