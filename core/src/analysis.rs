@@ -176,6 +176,44 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
     }
 }
 
+/// One migration as `manage.py sqlmigrate APP NAME` shows it: analysed on the state its own
+/// ancestors build (Django's `project_state((app, name), at_end=False)`).
+///
+/// [`analyze`] carries the state through the whole plan, as `migrate` does; the two differ
+/// only when parallel branches of the graph change the same model (then `migrate` may run
+/// less than `sqlmigrate` prints). `None` when no supplied migration is `app.name`.
+pub fn analyze_migration(
+    files: &[SourceFile],
+    settings: &Settings,
+    app: &str,
+    name: &str,
+) -> Option<FileAnalysis> {
+    let prepared: Vec<Prepared<'_>> = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| prepare(FileId(u32::try_from(i).unwrap_or(u32::MAX)), file))
+        .collect();
+    let django: Vec<(usize, &Migration)> = prepared
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.migration.as_ref().map(|m| (i, m)))
+        .collect();
+    let migrations: Vec<&Migration> = django.iter().map(|(_, m)| *m).collect();
+    let target = migrations
+        .iter()
+        .position(|m| m.app_label == app && m.name == name)?;
+    let plan = graph::plan(&migrations);
+    let subset: Vec<SourceFile> = plan
+        .ancestry(target)
+        .into_iter()
+        .filter_map(|m| django.get(m).and_then(|(i, _)| files.get(*i)).cloned())
+        .collect();
+    analyze(&subset, settings)
+        .files
+        .into_iter()
+        .find(|f| f.app_label == app && f.name == name)
+}
+
 /// A file read and parsed, waiting for its turn in the plan.
 struct Prepared<'f> {
     source: &'f SourceFile,

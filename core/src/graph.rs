@@ -24,6 +24,30 @@ pub struct Plan {
     pub replaced: Vec<(usize, usize)>,
     /// Problems, each at a location in one of the inputs: `(input index, diagnostic)`.
     pub diagnostics: Vec<(usize, Diagnostic)>,
+    /// Each planned input's parents (input indices), cycles cut.
+    pub parents: BTreeMap<usize, Vec<usize>>,
+}
+
+impl Plan {
+    /// Input `target` and every migration it depends on, directly or not, in plan order:
+    /// what Django replays to build the state `sqlmigrate` shows `target` against
+    /// (`project_state((app, name), at_end=False)`, plus `target`).
+    pub fn ancestry(&self, target: usize) -> Vec<usize> {
+        let mut seen = BTreeSet::from([target]);
+        let mut stack = vec![target];
+        while let Some(node) = stack.pop() {
+            for &parent in self.parents.get(&node).into_iter().flatten() {
+                if seen.insert(parent) {
+                    stack.push(parent);
+                }
+            }
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|i| seen.contains(i))
+            .collect()
+    }
 }
 
 /// Orders `migrations` as Django's `migrate` would apply them.
@@ -72,8 +96,15 @@ pub fn plan(migrations: &[&Migration]) -> Plan {
     for old in replaced_by.keys() {
         nodes.remove(old);
     }
-    let graph = Graph::build(migrations, &nodes, &replaced_by, &mut result.diagnostics);
+    let mut graph = Graph::build(migrations, &nodes, &replaced_by, &mut result.diagnostics);
     result.order = graph.plan(&nodes, migrations, &mut result.diagnostics);
+    result.parents = nodes
+        .iter()
+        .map(|(key, &i)| {
+            let parents = graph.parents.get(key).into_iter().flatten();
+            (i, parents.filter_map(|p| nodes.get(p).copied()).collect())
+        })
+        .collect();
     result
 }
 
@@ -189,7 +220,7 @@ impl Graph {
     /// sorted parents), concatenated without repeats. Cycles are reported and cut first, as
     /// Django would refuse to load them at all.
     fn plan(
-        mut self,
+        &mut self,
         nodes: &BTreeMap<Key, usize>,
         migrations: &[&Migration],
         diagnostics: &mut Vec<(usize, Diagnostic)>,

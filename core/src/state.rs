@@ -270,6 +270,7 @@ impl ProjectState {
                 new_name,
                 old_name,
                 old_fields,
+                ..
             } => {
                 if let Some(model) = self.model_mut(app, model_name) {
                     rename_index(

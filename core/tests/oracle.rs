@@ -17,7 +17,17 @@ fn repo() -> PathBuf {
 /// The oracle's manifest and the analysis of the whole corpus, supplied in reverse plan order
 /// plus the migrations the squash replaces: the migration graph must find Django's own plan.
 fn analyze_corpus() -> (serde_json::Value, Analysis) {
-    let oracle = repo().join("tests/django/oracle");
+    analyze_oracle(FIXTURE)
+}
+
+/// The fixture project's oracle (our own models, plus `django.contrib`).
+const FIXTURE: &str = "tests/django/oracle";
+/// The "wild" oracle: third-party apps' real migrations from `PyPI` (`tests/django/wild`).
+const WILD: &str = "tests/django/wild/oracle";
+
+/// [`analyze_corpus`] for the oracle in `dir`.
+fn analyze_oracle(dir: &str) -> (serde_json::Value, Analysis) {
+    let oracle = repo().join(dir);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(oracle.join("manifest.json")).unwrap())
             .unwrap();
@@ -86,8 +96,27 @@ fn the_migration_graph_finds_djangos_plan() {
 
 #[test]
 fn reproduced_sql_matches_sqlmigrate_exactly() {
-    let oracle = repo().join("tests/django/oracle");
-    let (manifest, analysis) = analyze_corpus();
+    let migrations = forwards_parity(FIXTURE);
+    assert!(migrations >= 60, "the oracle lost migrations");
+}
+
+#[test]
+fn third_party_migrations_match_sqlmigrate_exactly() {
+    let migrations = forwards_parity(WILD);
+    assert!(migrations >= 100, "the wild oracle lost migrations");
+}
+
+/// Compares every reproduced operation (and every fully reproduced migration) of the oracle
+/// in `dir` with what `sqlmigrate` printed; prints the parity line, fails on any difference,
+/// and returns how many migrations the oracle holds.
+#[allow(
+    clippy::print_stdout,
+    reason = "the parity figure is this test's report"
+)]
+fn forwards_parity(dir: &str) -> usize {
+    let oracle = repo().join(dir);
+    let (manifest, analysis) = analyze_oracle(dir);
+    let sources = analysis_sources(dir);
     let migrations = manifest["migrations"].as_array().unwrap();
     let planned = planned(&manifest, &analysis);
     let (mut claimed, mut matched, mut operations, mut reproduced_operations) = (0, 0, 0, 0);
@@ -129,7 +158,8 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
             continue;
         }
         claimed += 1;
-        let actual = file.sqlmigrate.clone().unwrap_or_default();
+        // `sqlmigrate` shows a migration on the state of its own ancestors only.
+        let actual = sqlmigrate_alone(&sources, &file.app_label, &file.name);
         if actual == expected {
             matched += 1;
         } else {
@@ -141,8 +171,8 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
         }
     }
     println!(
-        "sqlmigrate parity: {} migrations; {claimed} fully reproduced, {matched} of them identical; \
-         operations reproduced {reproduced_operations}/{operations}; \
+        "sqlmigrate parity ({dir}): {} migrations; {claimed} fully reproduced, {matched} of them \
+         identical; operations reproduced {reproduced_operations}/{operations}; \
          SQL lines identical {matched_statements}/{statements}",
         migrations.len()
     );
@@ -152,7 +182,7 @@ fn reproduced_sql_matches_sqlmigrate_exactly() {
         mismatches.len(),
         mismatches.join("\n\n")
     );
-    assert!(migrations.len() >= 60, "the oracle lost migrations");
+    migrations.len()
 }
 
 /// The lines `sqlmigrate` printed under each operation's `-- description` header, without
@@ -241,8 +271,24 @@ fn contrib_models_come_from_the_bundled_state() {
 /// migration; the irreversible one is refused as Django refuses it.
 #[test]
 fn backwards_sql_matches_sqlmigrate_backwards_exactly() {
-    let oracle = repo().join("tests/django/oracle");
-    let (manifest, analysis) = analyze_corpus();
+    backwards_parity(FIXTURE);
+}
+
+#[test]
+fn third_party_backwards_sql_matches_sqlmigrate_backwards_exactly() {
+    backwards_parity(WILD);
+}
+
+/// [`forwards_parity`] for `sqlmigrate --backwards` recorded on a database where the
+/// migration is applied.
+#[allow(
+    clippy::print_stdout,
+    reason = "the parity figure is this test's report"
+)]
+fn backwards_parity(dir: &str) {
+    let oracle = repo().join(dir);
+    let (manifest, analysis) = analyze_oracle(dir);
+    let sources = analysis_sources(dir);
     let migrations = manifest["migrations"].as_array().unwrap();
     let planned = planned(&manifest, &analysis);
     let (mut operations, mut reproduced, mut identical_migrations) = (0, 0, 0);
@@ -254,7 +300,19 @@ fn backwards_sql_matches_sqlmigrate_backwards_exactly() {
             migration["backwards_after_apply_sql"].as_str(),
         ) {
             (Some(Backwards::Irreversible { .. }), None) => {}
-            (Some(Backwards::Sql { sqlmigrate }), Some(path)) => {
+            (Some(Backwards::Sql { .. }), Some(path)) => {
+                // `sqlmigrate --backwards` shows the migration on its ancestors' state.
+                let alone = lockstep_core::analysis::analyze_migration(
+                    &sources,
+                    &Settings::default(),
+                    &file.app_label,
+                    &file.name,
+                );
+                let Some(Backwards::Sql { sqlmigrate }) = alone.and_then(|f| f.backwards) else {
+                    mismatches.push(format!("{key}: no backwards SQL on its own"));
+                    continue;
+                };
+                let sqlmigrate = &sqlmigrate;
                 let expected = std::fs::read_to_string(oracle.join(path)).unwrap();
                 if !sqlmigrate.contains("-- (Lockstep") {
                     if *sqlmigrate == expected {
@@ -294,7 +352,7 @@ fn backwards_sql_matches_sqlmigrate_backwards_exactly() {
         }
     }
     println!(
-        "sqlmigrate --backwards parity: {identical_migrations} migrations identical; \
+        "sqlmigrate --backwards parity ({dir}): {identical_migrations} migrations identical; \
          operations reproduced {reproduced}/{operations}"
     );
     assert!(
@@ -303,4 +361,31 @@ fn backwards_sql_matches_sqlmigrate_backwards_exactly() {
         mismatches.len(),
         mismatches.join("\n\n")
     );
+}
+
+/// The corpus' source files, as [`analyze_oracle`] reads them.
+fn analysis_sources(dir: &str) -> Vec<SourceFile> {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join(dir).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    manifest["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let path = repo().join(m["path"].as_str().unwrap());
+            SourceFile::from_text(
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// What `lockstep sql` prints for `app.name`: the migration on its ancestors' state.
+fn sqlmigrate_alone(sources: &[SourceFile], app: &str, name: &str) -> String {
+    lockstep_core::analysis::analyze_migration(sources, &Settings::default(), app, name)
+        .and_then(|f| f.sqlmigrate)
+        .unwrap_or_default()
 }

@@ -105,6 +105,13 @@ ORACLE = HERE / "oracle"
 FIXTURE_APPS = ("shop", "catalog")
 HAND_WRITTEN_APPS = ("ops",)
 SETTINGS_MODULE = "fixture.settings"
+# `--corpus wild` (inherited by subprocesses through the environment): third-party apps'
+# real migrations (tests/django/wild), recorded the same way into tests/django/wild/oracle.
+CORPUS = os.environ.get("LOCKSTEP_CORPUS", "fixture")
+if CORPUS == "wild":
+    PROJECT = HERE / "wild"
+    ORACLE = HERE / "wild" / "oracle"
+    SETTINGS_MODULE = "wildsite.settings"
 FROZEN_AT = datetime(2026, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
 MANIFEST_FORMAT = "lockstep-django-oracle/1"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -673,25 +680,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{app}/migrations/*.py" for app in FIXTURE_APPS]
     with tempfile.TemporaryDirectory(prefix="lockstep-django-check-") as tmp:
         tmp = Path(tmp)
-        copy = tmp / "project"
-        shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns("__pycache__"))
-        log("check: regenerating migrations into a temporary copy")
-        generate(copy, quiet=True)
-        diff = _diff(_tree(PROJECT, patterns), _tree(copy, patterns),
-                     "tests/django/project", "regenerated")
-        if diff:
-            failed = True
-            sys.stdout.write(diff)
-            log("check: migrations are not up to date: run `record.py generate`")
+        if CORPUS == "fixture":
+            copy = tmp / "project"
+            shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+            log("check: regenerating migrations into a temporary copy")
+            generate(copy, quiet=True)
+            diff = _diff(_tree(PROJECT, patterns), _tree(copy, patterns),
+                         "tests/django/project", "regenerated")
+            if diff:
+                failed = True
+                sys.stdout.write(diff)
+                log("check: migrations are not up to date: run `record.py generate`")
         log("check: recording into a temporary directory")
         out = tmp / "oracle"
         record(out, use_subprocess=args.subprocess, quiet=True)
         diff = _diff(_tree(ORACLE, ["**/*"]), _tree(out, ["**/*"]),
-                     "tests/django/oracle", "recorded")
+                     ORACLE.relative_to(REPO).as_posix(), "recorded")
         if diff:
             failed = True
             sys.stdout.write(diff)
             log("check: the oracle is not up to date: run `record.py record`")
+        if CORPUS != "fixture":
+            log(f"check: {'FAILED' if failed else 'ok'} in {time.monotonic() - started:.1f}s")
+            return 1 if failed else 0
         log("check: writing the contrib state into a temporary directory")
         _run_internal(["contrib-state", "--out", str(tmp / "contrib")])
         diff = _diff(_tree(CONTRIB, ["*.py"]), _tree(tmp / "contrib", ["*.py"]),
@@ -804,6 +815,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--corpus"] and len(argv) > 1:
+        # The corpus decides module-level paths: restart with it in the environment.
+        env = dict(os.environ, LOCKSTEP_CORPUS=argv[1])
+        os.execve(sys.executable, [sys.executable, str(Path(__file__).resolve()), *argv[2:]], env)
     _ensure_hash_seed(argv)
     if argv[:1] == ["_manage"]:
         return _internal_manage(argv[1:])

@@ -47,7 +47,16 @@ pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
     let sources = files::read(&args.paths)?;
     // All files are analysed together: the migrations before this one build its state.
     let analysis = lockstep_core::analyze(&sources, &Settings::default());
-    let file = chosen(&analysis, args.migration.as_deref())?;
+    let chosen = chosen(&analysis, args.migration.as_deref())?;
+    // `sqlmigrate` shows the migration on the state of its own ancestors; the whole analysis
+    // (findings, reasons) is the plan's.
+    let alone = lockstep_core::analysis::analyze_migration(
+        &sources,
+        &Settings::default(),
+        &chosen.app_label,
+        &chosen.name,
+    );
+    let file = alone.as_ref().unwrap_or(chosen);
     let Some(sqlmigrate) = &file.sqlmigrate else {
         // The file did not parse: say where, as `check` would.
         let problem = analysis

@@ -183,6 +183,8 @@ pub enum OperationKind {
         old_name: Option<String>,
         /// The fields of an unnamed `index_together` index.
         old_fields: Vec<String>,
+        /// Whether `old_fields` is written as a tuple (its `repr` in `describe()` differs).
+        old_fields_tuple: bool,
     },
     /// `AddConstraint(model_name, constraint)` and postgres' `AddConstraintNotValid`.
     AddConstraint {
@@ -382,8 +384,14 @@ impl Decoder<'_> {
             return Vec::new();
         };
         let Some(items) = value.as_sequence() else {
-            self.unevaluable(what, value, "no operations");
-            return Vec::new();
+            // Operations chosen at import time (`[…] if setting else []`): whatever they are,
+            // they are unknown, and so is every model of the app after them.
+            self.unevaluable(what, value, "unknown operations");
+            return vec![Operation {
+                class: what.to_owned(),
+                kind: OperationKind::Unknown,
+                span: value.span,
+            }];
         };
         items.iter().map(|item| self.operation(item)).collect()
     }
@@ -435,19 +443,24 @@ impl Decoder<'_> {
         Some(match class {
             "CreateModel" => {
                 let name = self.string_arg(call, 0, "name", span)?;
+                // A table with a field missing is a different table: any field that cannot be
+                // read makes the whole operation unknown.
                 let mut fields = Vec::new();
-                if let Some(list) = call.arg(1, "fields").and_then(Value::as_sequence) {
+                if let Some(list) = call.arg(1, "fields") {
+                    let Some(list) = list.as_sequence() else {
+                        self.unevaluable("fields", list, "the operation is unknown");
+                        return None;
+                    };
                     for pair in list {
                         let Some([field_name, field]) = pair.as_sequence() else {
-                            self.unevaluable("fields", pair, "this field is skipped");
-                            continue;
+                            self.unevaluable("fields", pair, "the operation is unknown");
+                            return None;
                         };
-                        let (Some(field_name), Some(field)) =
-                            (field_name.as_str(), self.field(field))
-                        else {
-                            continue;
+                        let Some(field_name) = field_name.as_str() else {
+                            self.unevaluable("fields", field_name, "the operation is unknown");
+                            return None;
                         };
-                        fields.push((field_name.to_owned(), field));
+                        fields.push((field_name.to_owned(), self.field(field)?));
                     }
                 }
                 let options = self.model_options(call.arg(2, "options"));
@@ -547,6 +560,10 @@ impl Decoder<'_> {
                 new_name: self.string_arg(call, 1, "new_name", span)?,
                 old_name: self.optional_string(call, 2, "old_name")?,
                 old_fields: self.names(call.arg(3, "old_fields"), "old_fields"),
+                old_fields_tuple: matches!(
+                    call.arg(3, "old_fields").map(|v| &v.kind),
+                    Some(ValueKind::Tuple(_))
+                ),
             },
             "AddConstraint" | "AddConstraintNotValid" => OperationKind::AddConstraint {
                 model_name: self.string_arg(call, 0, "model_name", span)?,

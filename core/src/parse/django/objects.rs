@@ -63,6 +63,10 @@ pub struct Field {
     pub args: Vec<(String, Value)>,
     /// Positional arguments as written (makemigrations writes none, but hand-written code may).
     pub positional: Vec<Value>,
+    /// Options whose value is not a literal of the type Django expects (`unique=UNIQUE_EMAIL`,
+    /// a variable set from settings at import time): the typed fields above hold Django's
+    /// default for them, so nothing that depends on them may be claimed exact.
+    pub unevaluated: Vec<String>,
     /// Where the field is written.
     pub span: Span,
 }
@@ -86,6 +90,7 @@ impl Field {
             inner: None,
             args: Vec::new(),
             positional: Vec::new(),
+            unevaluated: Vec::new(),
             span: Span::default(),
         }
     }
@@ -237,6 +242,23 @@ pub struct ModelOptions {
     pub unknown: Vec<String>,
 }
 
+/// Whether the value of field option `name` is a literal of the type Django expects there;
+/// options not listed are read elsewhere (or change no SQL).
+fn literal_as_expected(name: &str, value: &Value) -> bool {
+    let kind = &value.kind;
+    match name {
+        "null" | "blank" | "db_index" | "unique" | "primary_key" | "db_constraint"
+        | "db_persist" => matches!(kind, ValueKind::Bool(_)),
+        "max_length" | "max_digits" | "decimal_places" | "size" => {
+            matches!(kind, ValueKind::Int(_) | ValueKind::None)
+        }
+        "db_column" | "db_collation" | "db_comment" | "to_field" | "db_table" | "db_tablespace" => {
+            matches!(kind, ValueKind::Str(_) | ValueKind::None)
+        }
+        _ => true,
+    }
+}
+
 /// `CreateModel` options that never change the SQL.
 const SQL_NEUTRAL_OPTIONS: &[&str] = &[
     "verbose_name",
@@ -281,7 +303,17 @@ impl Decoder<'_> {
             .find_map(|k| call.kwarg(k))
             .and_then(|inner| self.field(inner))
             .map(Box::new);
+        let mut unevaluated: Vec<String> = call
+            .kwargs
+            .iter()
+            .filter(|(k, v)| !literal_as_expected(k, v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if (is_fk || class == "ManyToManyField") && relation.is_none() {
+            unevaluated.push("to".to_owned());
+        }
         Some(Field {
+            unevaluated,
             null: self.bool_kwarg(call, "null", false),
             // `SlugField` is indexed unless told otherwise, like relations.
             db_index: self.bool_kwarg(call, "db_index", is_fk || class == "SlugField"),
@@ -414,8 +446,13 @@ impl Decoder<'_> {
         let Some(value) = value else {
             return Vec::new();
         };
-        if matches!(value.kind, ValueKind::None) {
-            return Vec::new();
+        match &value.kind {
+            ValueKind::None => return Vec::new(),
+            // `set()`: how makemigrations writes an empty `unique_together`.
+            ValueKind::Call(call) if call.class_name() == "set" && call.args.is_empty() => {
+                return Vec::new();
+            }
+            _ => {}
         }
         let Some(items) = value.as_sequence().or(match &value.kind {
             ValueKind::Call(call) if call.class_name() == "set" => {

@@ -114,6 +114,14 @@ pub(super) fn check_modelled(field: &Field) -> Sql {
     if let Some(value) = field.positional.first() {
         return Err(Unsupported::at("a positional field argument", value.span));
     }
+    if let Some(arg) = field.unevaluated.first() {
+        return Err(Unsupported::at(
+            format!(
+                "`{arg}=` set to a value Lockstep cannot evaluate (a variable or an expression)"
+            ),
+            field.arg(arg).map_or(field.span, |v| v.span),
+        ));
+    }
     match field
         .args
         .iter()

@@ -102,11 +102,12 @@ pub fn describe(operation: &Operation) -> String {
             new_name,
             old_name,
             old_fields,
+            old_fields_tuple,
         } => match old_name {
             Some(old_name) => format!("Rename index {old_name} on {model_name} to {new_name}"),
             None => format!(
                 "Rename unnamed index for {} on {model_name} to {new_name}",
-                python_list(old_fields)
+                python_repr(old_fields, *old_fields_tuple)
             ),
         },
         OperationKind::AddConstraint {
@@ -141,8 +142,12 @@ pub fn describe(operation: &Operation) -> String {
     }
 }
 
-/// Python's `repr` of a list of strings: `['a', 'b']`.
-fn python_list(items: &[String]) -> String {
+/// Python's `repr` of a list (`['a', 'b']`) or a tuple (`('a', 'b')`, `('a',)`) of strings.
+fn python_repr(items: &[String], tuple: bool) -> String {
     let items: Vec<String> = items.iter().map(|i| format!("'{i}'")).collect();
-    format!("[{}]", items.join(", "))
+    match (tuple, items.as_slice()) {
+        (false, _) => format!("[{}]", items.join(", ")),
+        (true, [one]) => format!("({one},)"),
+        (true, _) => format!("({})", items.join(", ")),
+    }
 }

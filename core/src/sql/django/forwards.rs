@@ -134,6 +134,7 @@ pub(super) fn database_forwards(editor: &mut Editor, ctx: &Ctx<'_>) -> Sql<Forwa
             new_name,
             old_name,
             old_fields,
+            ..
         } => indexes::rename_index(
             editor,
             ctx,

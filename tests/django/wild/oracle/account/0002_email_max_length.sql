@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field email on emailaddress
+--
+ALTER TABLE "account_emailaddress" ALTER COLUMN "email" TYPE varchar(254);
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model LogEntry
+--
+DROP TABLE "django_admin_log" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field action_flag on logentry
+--
+-- (no-op)
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field name on permission
+--
+ALTER TABLE "auth_permission" ALTER COLUMN "name" TYPE varchar(255);
+COMMIT;

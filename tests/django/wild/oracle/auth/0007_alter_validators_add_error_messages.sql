@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field username on user
+--
+-- (no-op)
+COMMIT;

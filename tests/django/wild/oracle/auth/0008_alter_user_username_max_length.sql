@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field username on user
+--
+ALTER TABLE "auth_user" ALTER COLUMN "username" TYPE varchar(150);
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field last_name on user
+--
+ALTER TABLE "auth_user" ALTER COLUMN "last_name" TYPE varchar(150);
+COMMIT;

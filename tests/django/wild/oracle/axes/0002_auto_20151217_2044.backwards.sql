@@ -1,0 +1,34 @@
+BEGIN;
+--
+-- Alter field username on accesslog
+--
+-- (no-op)
+--
+-- Alter field user_agent on accesslog
+--
+-- (no-op)
+--
+-- Alter field trusted on accesslog
+--
+-- (no-op)
+--
+-- Alter field ip_address on accesslog
+--
+-- (no-op)
+--
+-- Alter field username on accessattempt
+--
+-- (no-op)
+--
+-- Alter field user_agent on accessattempt
+--
+-- (no-op)
+--
+-- Alter field trusted on accessattempt
+--
+-- (no-op)
+--
+-- Alter field ip_address on accessattempt
+--
+-- (no-op)
+COMMIT;

@@ -1,0 +1,38 @@
+BEGIN;
+--
+-- Alter field path_info on accesslog
+--
+-- (no-op)
+--
+-- Alter field ip_address on accesslog
+--
+-- (no-op)
+--
+-- Alter field http_accept on accesslog
+--
+-- (no-op)
+--
+-- Alter field post_data on accessattempt
+--
+-- (no-op)
+--
+-- Alter field path_info on accessattempt
+--
+-- (no-op)
+--
+-- Alter field ip_address on accessattempt
+--
+-- (no-op)
+--
+-- Alter field http_accept on accessattempt
+--
+-- (no-op)
+--
+-- Alter field get_data on accessattempt
+--
+-- (no-op)
+--
+-- Alter field failures_since_start on accessattempt
+--
+-- (no-op)
+COMMIT;

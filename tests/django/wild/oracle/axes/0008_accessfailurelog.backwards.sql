@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model AccessFailureLog
+--
+DROP TABLE "axes_accessfailurelog" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model AccessAttemptExpiration
+--
+DROP TABLE "axes_accessattemptexpiration" CASCADE;
+COMMIT;

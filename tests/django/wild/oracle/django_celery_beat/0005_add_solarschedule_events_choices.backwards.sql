@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field event on solarschedule
+--
+-- (no-op)
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field timezone on crontabschedule
+--
+-- (no-op)
+COMMIT;

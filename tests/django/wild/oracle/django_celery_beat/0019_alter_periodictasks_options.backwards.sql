@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Change Meta options on periodictasks
+--
+-- (no-op)
+COMMIT;

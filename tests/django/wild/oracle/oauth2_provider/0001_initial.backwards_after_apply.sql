@@ -1,0 +1,23 @@
+BEGIN;
+--
+-- Add field source_refresh_token to AccessToken
+--
+SET CONSTRAINTS "oauth2_provider_acce_source_refresh_token_e66fbc72_fk_oauth2_pr" IMMEDIATE; ALTER TABLE "oauth2_provider_accesstoken" DROP CONSTRAINT "oauth2_provider_acce_source_refresh_token_e66fbc72_fk_oauth2_pr";
+ALTER TABLE "oauth2_provider_accesstoken" DROP COLUMN "source_refresh_token_id" CASCADE;
+--
+-- Create model RefreshToken
+--
+DROP TABLE "oauth2_provider_refreshtoken" CASCADE;
+--
+-- Create model Grant
+--
+DROP TABLE "oauth2_provider_grant" CASCADE;
+--
+-- Create model AccessToken
+--
+DROP TABLE "oauth2_provider_accesstoken" CASCADE;
+--
+-- Create model Application
+--
+DROP TABLE "oauth2_provider_application" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field token on accesstoken
+--
+-- (no-op)
+COMMIT;

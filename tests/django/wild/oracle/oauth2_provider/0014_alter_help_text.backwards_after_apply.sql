@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field client_secret on application
+--
+-- (no-op)
+COMMIT;

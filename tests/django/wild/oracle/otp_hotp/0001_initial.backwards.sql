@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model HOTPDevice
+--
+DROP TABLE "otp_hotp_hotpdevice" CASCADE;
+COMMIT;

@@ -1,0 +1,11 @@
+BEGIN;
+--
+-- Add field created_at to staticdevice
+--
+ALTER TABLE "otp_static_staticdevice" ADD COLUMN "created_at" timestamp with time zone DEFAULT '2026-01-01 00:00:00+00:00'::timestamptz NULL;
+ALTER TABLE "otp_static_staticdevice" ALTER COLUMN "created_at" DROP DEFAULT;
+--
+-- Add field last_used_at to staticdevice
+--
+ALTER TABLE "otp_static_staticdevice" ADD COLUMN "last_used_at" timestamp with time zone NULL;
+COMMIT;

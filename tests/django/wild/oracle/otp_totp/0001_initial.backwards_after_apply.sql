@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model TOTPDevice
+--
+DROP TABLE "otp_totp_totpdevice" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create index reversion_v_content_f95daf_idx on field(s) content_type, db of model version
+--
+CREATE INDEX "reversion_v_content_f95daf_idx" ON "reversion_version" ("content_type_id", "db");
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model Session
+--
+DROP TABLE "django_session" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model Site
+--
+DROP TABLE "django_site" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field slug on tag
+--
+-- (no-op)
+COMMIT;

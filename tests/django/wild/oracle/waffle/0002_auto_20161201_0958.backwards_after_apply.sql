@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field active on switch
+--
+-- (no-op)
+COMMIT;

@@ -1,0 +1,110 @@
+BEGIN;
+--
+-- Change Meta options on flag
+--
+-- (no-op)
+--
+-- Change Meta options on sample
+--
+-- (no-op)
+--
+-- Change Meta options on switch
+--
+-- (no-op)
+--
+-- Alter field authenticated on flag
+--
+-- (no-op)
+--
+-- Alter field created on flag
+--
+-- (no-op)
+--
+-- Alter field everyone on flag
+--
+-- (no-op)
+--
+-- Alter field groups on flag
+--
+-- (no-op)
+--
+-- Alter field languages on flag
+--
+-- (no-op)
+--
+-- Alter field modified on flag
+--
+-- (no-op)
+--
+-- Alter field name on flag
+--
+-- (no-op)
+--
+-- Alter field note on flag
+--
+-- (no-op)
+--
+-- Alter field percent on flag
+--
+-- (no-op)
+--
+-- Alter field rollout on flag
+--
+-- (no-op)
+--
+-- Alter field staff on flag
+--
+-- (no-op)
+--
+-- Alter field superusers on flag
+--
+-- (no-op)
+--
+-- Alter field testing on flag
+--
+-- (no-op)
+--
+-- Alter field users on flag
+--
+-- (no-op)
+--
+-- Alter field created on sample
+--
+-- (no-op)
+--
+-- Alter field modified on sample
+--
+-- (no-op)
+--
+-- Alter field name on sample
+--
+-- (no-op)
+--
+-- Alter field note on sample
+--
+-- (no-op)
+--
+-- Alter field percent on sample
+--
+-- (no-op)
+--
+-- Alter field active on switch
+--
+-- (no-op)
+--
+-- Alter field created on switch
+--
+-- (no-op)
+--
+-- Alter field modified on switch
+--
+-- (no-op)
+--
+-- Alter field name on switch
+--
+-- (no-op)
+--
+-- Alter field note on switch
+--
+-- (no-op)
+COMMIT;

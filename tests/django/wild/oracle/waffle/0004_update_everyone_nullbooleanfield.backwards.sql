@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Alter field everyone on flag
+--
+-- (no-op)
+COMMIT;
