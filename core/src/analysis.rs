@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::graph;
-use crate::parse::django::Migration;
+use crate::parse::django::{Migration, Project};
 use crate::parse::{self, Diagnostic, DiagnosticKind};
 use crate::rules::{self, Finding, Severity};
 use crate::source::{self, Settings, SourceFile, SourceKind};
@@ -130,10 +130,14 @@ pub struct StatementAnalysis {
 /// the state at that point without changing it. `.sql` files and unreadable files follow, in
 /// the order given.
 pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
+    let project = settings.project();
     let mut prepared: Vec<Prepared<'_>> = files
         .iter()
         .enumerate()
-        .map(|(i, file)| prepare(FileId(u32::try_from(i).unwrap_or(u32::MAX)), file))
+        .map(|(i, file)| {
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            prepare(id, file, &project)
+        })
         .collect();
     let order = plan_order(&mut prepared);
     let mut state = ProjectState::default();
@@ -188,10 +192,14 @@ pub fn analyze_migration(
     app: &str,
     name: &str,
 ) -> Option<FileAnalysis> {
+    let project = settings.project();
     let prepared: Vec<Prepared<'_>> = files
         .iter()
         .enumerate()
-        .map(|(i, file)| prepare(FileId(u32::try_from(i).unwrap_or(u32::MAX)), file))
+        .map(|(i, file)| {
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            prepare(id, file, &project)
+        })
         .collect();
     let django: Vec<(usize, &Migration)> = prepared
         .iter()
@@ -242,7 +250,7 @@ impl FileAnalysis {
 
 /// Reads `file`: `.sql` files are analysed completely; Django files are parsed, for the
 /// graph to order them.
-fn prepare(id: FileId, file: &SourceFile) -> Prepared<'_> {
+fn prepare<'f>(id: FileId, file: &'f SourceFile, project: &Project) -> Prepared<'f> {
     let (app_label, name) = source::migration_key(&file.path);
     let kind = SourceKind::of_path(&file.path);
     let line_index = LineIndex::new(&file.text);
@@ -283,11 +291,12 @@ fn prepare(id: FileId, file: &SourceFile) -> Prepared<'_> {
             &mut prepared.diagnostics,
         ),
         Some(SourceKind::Django) => {
-            let parsed = parse::django::parse(
+            let parsed = parse::django::parse_in(
                 id,
                 &prepared.analysis.app_label,
                 &prepared.analysis.name,
                 &file.text,
+                project,
             );
             prepared.diagnostics.extend(parsed.diagnostics);
             prepared.migration = parsed.value;

@@ -4,6 +4,9 @@
 //! and migration name. Invariant: nothing the user gave is dropped; a file that cannot be read
 //! as text keeps its valid prefix and carries a [`SourceProblem`] with the offset.
 
+use std::collections::BTreeMap;
+
+use crate::parse::django::Project;
 use serde::{Deserialize, Serialize};
 
 /// Files larger than this are refused with a message instead of being analysed.
@@ -210,6 +213,26 @@ pub struct Settings {
     /// the join tables Django creates for `ManyToManyField`s, which migrations do not spell
     /// out. Defaults to what `startproject` has written since Django 3.2.
     pub default_auto_field: String,
+    /// `settings.AUTH_USER_MODEL` as `app.Model`, for projects with a custom user model.
+    pub auth_user_model: String,
+    /// Other settings naming a model, by the expression migrations read them as
+    /// (`"oauth2_settings.APPLICATION_MODEL" = "oauth2_provider.Application"`).
+    pub model_settings: BTreeMap<String, String>,
+    /// Custom field classes (dotted path, or its last components) and the built-in field
+    /// each stores as (`"shop.fields.MoneyField" = "DecimalField"`): migrations name the
+    /// class, and only the project's code says what column it makes.
+    pub custom_fields: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// What the settings say about the project's migrations, for the parser.
+    pub fn project(&self) -> Project {
+        Project {
+            auth_user_model: self.auth_user_model.clone(),
+            model_settings: self.model_settings.clone(),
+            custom_fields: self.custom_fields.clone(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -219,6 +242,9 @@ impl Default for Settings {
             django_version: DjangoVersion::V5_2,
             lock_timeout_ms: 2_000,
             default_auto_field: "BigAutoField".to_owned(),
+            auth_user_model: "auth.User".to_owned(),
+            model_settings: BTreeMap::new(),
+            custom_fields: BTreeMap::new(),
         }
     }
 }

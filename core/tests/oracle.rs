@@ -25,6 +25,53 @@ const FIXTURE: &str = "tests/django/oracle";
 /// The "wild" oracle: third-party apps' real migrations from `PyPI` (`tests/django/wild`).
 const WILD: &str = "tests/django/wild/oracle";
 
+/// What a project using the corpus' apps would declare (lockstep.toml): the fixture needs
+/// nothing; the wild apps have custom fields and swappable settings of their own, declared
+/// here from their source (`oauth2_provider/models.py`, `oauth2_provider/settings.py`,
+/// `timezone_field/fields.py`).
+fn settings_for(dir: &str) -> Settings {
+    let mut settings = Settings::default();
+    if dir == WILD {
+        let pairs = |items: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            items
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        settings.custom_fields = pairs(&[
+            ("oauth2_provider.models.ResourceJSONField", "JSONField()"),
+            ("oauth2_provider.models.ClientSecretField", "CharField()"),
+            ("oauth2_provider.models.TokenChecksumField", "CharField()"),
+            // `TimeZoneField.__init__` sets `max_length=63` and `deconstruct` drops it.
+            (
+                "timezone_field.fields.TimeZoneField",
+                "CharField(max_length=63)",
+            ),
+        ]);
+        settings.model_settings = pairs(&[
+            (
+                "oauth2_settings.APPLICATION_MODEL",
+                "oauth2_provider.Application",
+            ),
+            (
+                "oauth2_settings.ACCESS_TOKEN_MODEL",
+                "oauth2_provider.AccessToken",
+            ),
+            (
+                "oauth2_settings.REFRESH_TOKEN_MODEL",
+                "oauth2_provider.RefreshToken",
+            ),
+            ("oauth2_settings.ID_TOKEN_MODEL", "oauth2_provider.IDToken"),
+            ("oauth2_settings.GRANT_MODEL", "oauth2_provider.Grant"),
+            (
+                "oauth2_settings.DEVICE_GRANT_MODEL",
+                "oauth2_provider.DeviceGrant",
+            ),
+        ]);
+    }
+    settings
+}
+
 /// [`analyze_corpus`] for the oracle in `dir`.
 fn analyze_oracle(dir: &str) -> (serde_json::Value, Analysis) {
     let oracle = repo().join(dir);
@@ -54,7 +101,7 @@ fn analyze_oracle(dir: &str) -> (serde_json::Value, Analysis) {
             SourceFile::from_text(path.display().to_string(), text)
         })
         .collect();
-    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    let analysis = lockstep_core::analyze(&sources, &settings_for(dir));
     (manifest, analysis)
 }
 
@@ -159,7 +206,7 @@ fn forwards_parity(dir: &str) -> usize {
         }
         claimed += 1;
         // `sqlmigrate` shows a migration on the state of its own ancestors only.
-        let actual = sqlmigrate_alone(&sources, &file.app_label, &file.name);
+        let actual = sqlmigrate_alone(dir, &sources, &file.app_label, &file.name);
         if actual == expected {
             matched += 1;
         } else {
@@ -304,7 +351,7 @@ fn backwards_parity(dir: &str) {
                 // `sqlmigrate --backwards` shows the migration on its ancestors' state.
                 let alone = lockstep_core::analysis::analyze_migration(
                     &sources,
-                    &Settings::default(),
+                    &settings_for(dir),
                     &file.app_label,
                     &file.name,
                 );
@@ -384,8 +431,8 @@ fn analysis_sources(dir: &str) -> Vec<SourceFile> {
 }
 
 /// What `lockstep sql` prints for `app.name`: the migration on its ancestors' state.
-fn sqlmigrate_alone(sources: &[SourceFile], app: &str, name: &str) -> String {
-    lockstep_core::analysis::analyze_migration(sources, &Settings::default(), app, name)
+fn sqlmigrate_alone(dir: &str, sources: &[SourceFile], app: &str, name: &str) -> String {
+    lockstep_core::analysis::analyze_migration(sources, &settings_for(dir), app, name)
         .and_then(|f| f.sqlmigrate)
         .unwrap_or_default()
 }

@@ -7,7 +7,7 @@
 mod objects;
 
 use objects::class_in;
-pub use objects::{Constraint, Field, Index, ModelOptions, ModelRef, Relation};
+pub use objects::{Constraint, Field, Index, ModelOptions, ModelRef, Project, Relation};
 
 use super::python::{self, Call, Class, Value, ValueKind};
 use super::{Diagnostic, DiagnosticKind, Parsed};
@@ -273,8 +273,19 @@ pub struct SqlText {
     pub span: Span,
 }
 
-/// Parses a Django migration module.
+/// Parses a Django migration module, with Django's default settings.
 pub fn parse(file: FileId, app_label: &str, name: &str, text: &str) -> Parsed<Option<Migration>> {
+    parse_in(file, app_label, name, text, &Project::default())
+}
+
+/// Parses a Django migration module of `project`.
+pub fn parse_in(
+    file: FileId,
+    app_label: &str,
+    name: &str,
+    text: &str,
+    project: &Project,
+) -> Parsed<Option<Migration>> {
     let mut diagnostics = Vec::new();
     let module = match python::parse_module(file, text) {
         Ok(module) => module,
@@ -302,6 +313,7 @@ pub fn parse(file: FileId, app_label: &str, name: &str, text: &str) -> Parsed<Op
     let mut decoder = Decoder {
         text,
         app_label: app_label.to_owned(),
+        project,
         diagnostics,
     };
     let migration = Migration {
@@ -336,6 +348,8 @@ struct Decoder<'t> {
     text: &'t str,
     /// The migration's app: `"Model"` in a relation means a model of this app.
     app_label: String,
+    /// What the project's settings say.
+    project: &'t Project,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -371,7 +385,7 @@ impl Decoder<'_> {
         };
         let mut refs = Vec::new();
         for item in items {
-            match migration_ref(item) {
+            match migration_ref(item, self.project) {
                 Some(r) => refs.push(r),
                 None => self.unevaluable(name, item, "no such entry"),
             }
@@ -764,11 +778,11 @@ fn is_noop(value: &Value) -> bool {
     matches!(&value.kind, ValueKind::Ref(path) if path.ends_with("RunSQL.noop"))
 }
 
-fn migration_ref(value: &Value) -> Option<MigrationRef> {
+fn migration_ref(value: &Value, project: &Project) -> Option<MigrationRef> {
     match &value.kind {
         ValueKind::Tuple(items) | ValueKind::List(items) => match items.as_slice() {
             [app, name] => Some(MigrationRef {
-                app_label: app_label_of(app)?,
+                app_label: app_label_of(app, project)?,
                 name: name.as_str()?.to_owned(),
                 span: value.span,
             }),
@@ -777,7 +791,7 @@ fn migration_ref(value: &Value) -> Option<MigrationRef> {
         // `migrations.swappable_dependency(settings.AUTH_USER_MODEL)`
         ValueKind::Call(call) if call.class_name() == "swappable_dependency" => {
             Some(MigrationRef {
-                app_label: app_label_of(call.args.first()?)?,
+                app_label: app_label_of(call.args.first()?, project)?,
                 name: "__first__".to_owned(),
                 span: value.span,
             })
@@ -786,15 +800,14 @@ fn migration_ref(value: &Value) -> Option<MigrationRef> {
     }
 }
 
-/// An app label, including `settings.AUTH_USER_MODEL` (Django's default `auth.User`).
-fn app_label_of(value: &Value) -> Option<String> {
-    match &value.kind {
-        ValueKind::Str(s) => Some(s.split('.').next().unwrap_or(s).to_owned()),
-        ValueKind::Ref(path) if path.ends_with("settings.AUTH_USER_MODEL") => {
-            Some("auth".to_owned())
-        }
-        _ => None,
-    }
+/// An app label, including that of a swappable setting (`settings.AUTH_USER_MODEL`).
+fn app_label_of(value: &Value, project: &Project) -> Option<String> {
+    let written = match &value.kind {
+        ValueKind::Str(s) => s.as_str(),
+        ValueKind::Ref(path) => project.setting_model(path)?,
+        _ => return None,
+    };
+    Some(written.split('.').next().unwrap_or(written).to_owned())
 }
 
 #[cfg(test)]
@@ -896,5 +909,91 @@ class Migration(migrations.Migration):
         let parsed = parse(FileId(0), "a", "b", "");
         assert!(parsed.value.is_none());
         assert_eq!(parsed.diagnostics[0].kind, DiagnosticKind::NoMigrationClass);
+    }
+}
+
+#[cfg(test)]
+mod project_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    const MIGRATION: &str = r#"
+from django.conf import settings
+from django.db import migrations, models
+from oauth2_provider.settings import oauth2_settings
+import timezone_field.fields
+
+class Migration(migrations.Migration):
+    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    operations = [
+        migrations.AddField("grant", "user", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+        migrations.AddField("grant", "app", models.ForeignKey(on_delete=models.CASCADE, to=oauth2_settings.APPLICATION_MODEL)),
+        migrations.AddField("grant", "tz", timezone_field.fields.TimeZoneField(default="UTC")),
+    ]
+"#;
+
+    fn fields(project: &Project) -> (Migration, Vec<Field>) {
+        let migration = parse_in(FileId(0), "oauth", "0002_x", MIGRATION, project)
+            .value
+            .unwrap();
+        let fields = migration
+            .operations
+            .iter()
+            .filter_map(|op| match &op.kind {
+                OperationKind::AddField { field, .. } => Some(field.clone()),
+                _ => None,
+            })
+            .collect();
+        (migration, fields)
+    }
+
+    #[test]
+    fn by_default_only_the_user_model_is_known() {
+        let (migration, fields) = fields(&Project::default());
+        assert_eq!(migration.dependencies[0].app_label, "auth");
+        assert_eq!(fields[0].relation.as_ref().unwrap().to.model, "user");
+        assert!(fields[1].relation.is_none());
+        assert_eq!(fields[1].unevaluated, ["to"]);
+        assert!(!fields[2].builtin);
+    }
+
+    #[test]
+    fn the_project_declares_its_user_model_settings_and_custom_fields() {
+        let project = Project {
+            auth_user_model: "accounts.Member".to_owned(),
+            model_settings: BTreeMap::from([(
+                "oauth2_settings.APPLICATION_MODEL".to_owned(),
+                "oauth2_provider.Application".to_owned(),
+            )]),
+            custom_fields: BTreeMap::from([(
+                "TimeZoneField".to_owned(),
+                "CharField(max_length=63)".to_owned(),
+            )]),
+        };
+        let (migration, fields) = fields(&project);
+        assert_eq!(migration.dependencies[0].app_label, "accounts");
+        let user = &fields[0].relation.as_ref().unwrap().to;
+        assert_eq!(
+            (user.app_label.as_str(), user.model.as_str()),
+            ("accounts", "member")
+        );
+        let app = &fields[1].relation.as_ref().unwrap().to;
+        assert_eq!(app.model, "application");
+        // Stored as the declared built-in, with the length its `__init__` fills in.
+        assert_eq!(fields[2].class, "CharField");
+        assert!(fields[2].builtin);
+        assert_eq!(fields[2].max_length, Some(63));
+        assert!(fields[2].has_default());
+    }
+
+    #[test]
+    fn a_declaration_that_is_not_a_builtin_field_is_ignored() {
+        let project = Project {
+            custom_fields: BTreeMap::from([("TimeZoneField".to_owned(), "NotAField(".to_owned())]),
+            ..Project::default()
+        };
+        let (_, fields) = fields(&project);
+        assert!(!fields[2].builtin);
     }
 }

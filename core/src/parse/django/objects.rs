@@ -5,9 +5,11 @@
 //! stage can read an option this module does not type yet. Invariant: decoding never fails;
 //! what cannot be evaluated is reported and Django's default is assumed.
 
+use std::collections::BTreeMap;
+
 use super::Decoder;
 use crate::parse::python::{Call, Value, ValueKind};
-use crate::span::Span;
+use crate::span::{FileId, Span};
 
 /// Module paths whose classes are Django's own fields, indexes, constraints and expressions.
 pub(super) const MODEL_MODULES: &[&str] = &[
@@ -136,11 +138,12 @@ pub struct ModelRef {
 }
 
 impl ModelRef {
-    /// `"app.Model"`, or `"Model"` of `app`; `settings.AUTH_USER_MODEL` is `auth.User`.
-    pub fn resolve(value: &Value, app: &str) -> Option<Self> {
+    /// `"app.Model"`, or `"Model"` of `app`, or a swappable setting the project names
+    /// (`settings.AUTH_USER_MODEL`).
+    pub fn resolve(value: &Value, app: &str, project: &Project) -> Option<Self> {
         let written = match &value.kind {
             ValueKind::Str(s) => s.as_str(),
-            ValueKind::Ref(path) if path.ends_with("settings.AUTH_USER_MODEL") => "auth.User",
+            ValueKind::Ref(path) => project.setting_model(path)?,
             _ => return None,
         };
         let (app_label, model) = written.split_once('.').unwrap_or((app, written));
@@ -149,6 +152,65 @@ impl ModelRef {
             model: model.to_lowercase(),
         })
     }
+}
+
+/// What a project's settings make of its migrations, which only name them: the user model,
+/// other swappable models, and the built-in field each custom field class stores as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// `settings.AUTH_USER_MODEL` (`auth.User` unless the project swaps it).
+    pub auth_user_model: String,
+    /// Other settings naming a model, by the expression migrations read
+    /// (`oauth2_settings.APPLICATION_MODEL` → `oauth2_provider.Application`).
+    pub model_settings: BTreeMap<String, String>,
+    /// Custom field classes by dotted path (or its last components) → the built-in field
+    /// class whose column they use (`MoneyField` → `DecimalField`).
+    pub custom_fields: BTreeMap<String, String>,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Self {
+            auth_user_model: "auth.User".to_owned(),
+            model_settings: BTreeMap::new(),
+            custom_fields: BTreeMap::new(),
+        }
+    }
+}
+
+impl Project {
+    /// The `app.Model` a setting read as `path` names, if known.
+    pub fn setting_model(&self, path: &str) -> Option<&str> {
+        if path.ends_with("settings.AUTH_USER_MODEL") {
+            return Some(&self.auth_user_model);
+        }
+        lookup(&self.model_settings, path)
+    }
+
+    /// What a custom field class is declared to store as: the built-in field's call with
+    /// the arguments the class fills in (`CharField(max_length=63)`), if declared and valid.
+    pub fn custom_field(&self, path: &str) -> Option<Call> {
+        let declared = lookup(&self.custom_fields, path)?;
+        // Read with Lockstep's own Python reader, as if written in a migration.
+        let text = format!("from django.db import models\nclass F:\n    f = models.{declared}\n");
+        let module = crate::parse::python::parse_module(FileId(u32::MAX), &text).ok()?;
+        let call = module.classes.first()?.attribute("f")?.as_call()?.clone();
+        class_in(&call.callee, MODEL_MODULES)?;
+        Some(call)
+    }
+}
+
+/// The value of the key that is `path` or a dotted suffix of it (`oauth2_settings.X` matches
+/// `oauth2_provider.settings.oauth2_settings.X`): users write what they see in the file.
+fn lookup<'m>(map: &'m BTreeMap<String, String>, path: &str) -> Option<&'m str> {
+    map.iter()
+        .find(|(key, _)| {
+            path == key.as_str()
+                || path
+                    .strip_suffix(key.as_str())
+                    .is_some_and(|head| head.ends_with('.'))
+        })
+        .map(|(_, value)| value.as_str())
 }
 
 /// What a relation field points at.
@@ -286,10 +348,34 @@ impl Decoder<'_> {
             self.unevaluable("field", value, "the operation is unknown");
             return None;
         };
+        let declared = self.project.custom_field(&call.callee);
+        // A declared custom field is the built-in it stores as, with the arguments its
+        // `__init__` fills in where the migration leaves them out.
+        let merged;
+        let call = match &declared {
+            Some(base) => {
+                let mut call = call.clone();
+                for (key, default) in &base.kwargs {
+                    if call.kwarg(key).is_none() {
+                        call.kwargs.push((key.clone(), default.clone()));
+                    }
+                }
+                merged = call;
+                &merged
+            }
+            None => call,
+        };
         let (class, builtin) = if let Some(class) = class_in(&call.callee, MODEL_MODULES) {
             (class.to_owned(), true)
+        } else if let Some(base) = &declared {
+            (base.class_name().to_owned(), true)
         } else {
-            self.unevaluable("field", value, "a custom field: its column type is unknown");
+            self.unevaluable(
+                "field",
+                value,
+                "a custom field: its column type is unknown (declare the built-in field it \
+                 stores as under `custom_fields` in lockstep.toml)",
+            );
             (call.callee.clone(), false)
         };
         let is_fk = matches!(class.as_str(), "ForeignKey" | "OneToOneField");
@@ -341,7 +427,7 @@ impl Decoder<'_> {
             self.unevaluable("to", value, "the related model is unknown");
             return None;
         };
-        let Some(target) = ModelRef::resolve(to, &self.app_label) else {
+        let Some(target) = ModelRef::resolve(to, &self.app_label, self.project) else {
             self.unevaluable("to", to, "the related model is unknown");
             return None;
         };
@@ -355,7 +441,7 @@ impl Decoder<'_> {
             db_constraint: self.bool_kwarg(call, "db_constraint", true),
             through: call
                 .kwarg("through")
-                .and_then(|t| ModelRef::resolve(t, &self.app_label)),
+                .and_then(|t| ModelRef::resolve(t, &self.app_label, self.project)),
             db_table: call
                 .kwarg("db_table")
                 .and_then(Value::as_str)
