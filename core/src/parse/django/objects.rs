@@ -400,7 +400,8 @@ impl Decoder<'_> {
         }
         Some(Field {
             unevaluated,
-            null: self.bool_kwarg(call, "null", false),
+            // `NullBooleanField.__init__` forces both (and `deconstruct` leaves them out).
+            null: class == "NullBooleanField" || self.bool_kwarg(call, "null", false),
             // `SlugField` is indexed unless told otherwise, like relations.
             db_index: self.bool_kwarg(call, "db_index", is_fk || class == "SlugField"),
             unique: class == "OneToOneField" || self.bool_kwarg(call, "unique", false),
@@ -411,7 +412,7 @@ impl Decoder<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             default: call.kwarg("default").cloned(),
-            blank: self.bool_kwarg(call, "blank", false),
+            blank: class == "NullBooleanField" || self.bool_kwarg(call, "blank", false),
             relation,
             inner,
             args: call.kwargs.clone(),

@@ -218,7 +218,8 @@ pub(super) fn db_params(field: &Field, state: &ProjectState) -> Sql<DbParams> {
                 false,
             ),
             "BinaryField" => ("BinaryField", "bytea".into(), "bytea", None, None, false),
-            "BooleanField" => (
+            // Removed in Django 4.0 except in historical migrations: a nullable boolean.
+            "BooleanField" | "NullBooleanField" => (
                 "BooleanField",
                 "boolean".into(),
                 "boolean",
