@@ -18,6 +18,7 @@
 pub mod analysis;
 pub mod examples;
 pub mod graph;
+pub mod locks;
 pub mod parse;
 pub mod rules;
 pub mod source;

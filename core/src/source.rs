@@ -210,6 +210,19 @@ pub struct Settings {
     /// the join tables Django creates for `ManyToManyField`s, which migrations do not spell
     /// out. Defaults to what `startproject` has written since Django 3.2.
     pub default_auto_field: String,
+    /// Table statistics by table name (`lockstep stats` prints them), for estimates of how
+    /// long a scan or rewrite holds its lock. Optional.
+    pub table_stats: std::collections::BTreeMap<String, TableStats>,
+}
+
+/// Size of one table, as `lockstep stats` reads it from the catalog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableStats {
+    /// Estimated rows (`pg_class.reltuples`).
+    pub rows: u64,
+    /// Table, indexes and TOAST, in bytes (0: unknown, estimated from the rows).
+    pub bytes: u64,
 }
 
 impl Default for Settings {
@@ -219,6 +232,7 @@ impl Default for Settings {
             django_version: DjangoVersion::V5_2,
             lock_timeout_ms: 2_000,
             default_auto_field: "BigAutoField".to_owned(),
+            table_stats: std::collections::BTreeMap::new(),
         }
     }
 }
