@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::graph;
+use crate::locks::{self, StatementLocks, StatementRef, TransactionLocks};
 use crate::parse::django::Migration;
 use crate::parse::{self, Diagnostic, DiagnosticKind};
 use crate::rules::{self, Finding, Severity};
@@ -53,6 +54,11 @@ pub struct FileAnalysis {
     /// What `manage.py sqlmigrate` prints, for Django migrations that parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sqlmigrate: Option<String>,
+    /// Each transaction (the atomic migration, or `BEGIN` … `COMMIT` in a `.sql` file): the
+    /// locks it holds until commit and its longest write- and read-blocking windows.
+    /// Statements that run outside a transaction release their locks as they finish and
+    /// appear only in their own `locks`.
+    pub transactions: Vec<TransactionLocks>,
 }
 
 /// One operation with its statements.
@@ -98,6 +104,11 @@ pub struct StatementAnalysis {
     pub transaction: bool,
     /// Whether Django defers it to the end of the migration.
     pub deferred: bool,
+    /// What it locks (`locks`: `[{relation, mode, rewrites, scans, builds_index,
+    /// blocks_reads, blocks_writes, created}]`) and for how long (`lock_duration`,
+    /// `lock_estimate`), with `lock_unknown` / `lock_notes` when the model is unsure.
+    #[serde(flatten)]
+    pub locks: StatementLocks,
 }
 
 /// Analyses `files` with `settings`.
@@ -120,6 +131,8 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         .clone_from(&settings.default_auto_field);
     // Consecutive files outside the plan share a scratch copy of the state.
     let mut scratch: Option<ProjectState> = None;
+    // What earlier statements created, for the lock model; files outside the plan see a copy.
+    let mut catalog = locks::Catalog::default();
     let mut analysed = Vec::with_capacity(files.len());
     let mut findings = Vec::new();
     for (i, applies) in order {
@@ -134,6 +147,11 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
                 scratch.get_or_insert_with(|| state.clone())
             };
             analyze_django(&migration, file, state);
+        }
+        if applies || file.analysis.kind == Some(SourceKind::Sql) {
+            annotate_locks(&mut file.analysis, &mut catalog, settings);
+        } else {
+            annotate_locks(&mut file.analysis, &mut catalog.clone(), settings);
         }
         let mut ctx = rules::Ctx::new(
             &file.analysis,
@@ -175,6 +193,7 @@ impl FileAnalysis {
             atomic: false,
             operations: Vec::new(),
             sqlmigrate: None,
+            transactions: Vec::new(),
         }
     }
 }
@@ -195,6 +214,7 @@ fn prepare(id: FileId, file: &SourceFile) -> Prepared<'_> {
             atomic: kind == Some(SourceKind::Django),
             operations: Vec::new(),
             sqlmigrate: None,
+            transactions: Vec::new(),
         },
         diagnostics: Vec::new(),
         migration: None,
@@ -312,6 +332,7 @@ fn analyze_sql(
                 statement,
                 transaction: in_transaction,
                 deferred: false,
+                locks: StatementLocks::default(),
             }],
         });
     }
@@ -333,6 +354,7 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
                 statement: s.clone(),
                 transaction: migration.atomic,
                 deferred,
+                locks: StatementLocks::default(),
             }
         };
         let (status, statements) = match sql {
@@ -364,6 +386,32 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
     }
     let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
     analysis.sqlmigrate = Some(django_sql::sqlmigrate(migration, &pairs));
+}
+
+/// Fills in every statement's locks and the file's transactions.
+fn annotate_locks(analysis: &mut FileAnalysis, catalog: &mut locks::Catalog, settings: &Settings) {
+    for operation in &mut analysis.operations {
+        for statement in &mut operation.statements {
+            statement.locks = locks::statement(&statement.statement.sql, catalog, settings);
+        }
+    }
+    let statements = analysis.operations.iter().flat_map(|operation| {
+        operation
+            .statements
+            .iter()
+            .enumerate()
+            .map(move |(i, statement)| {
+                (
+                    StatementRef {
+                        operation: operation.index,
+                        statement: i,
+                    },
+                    statement.transaction,
+                    &statement.locks,
+                )
+            })
+    });
+    analysis.transactions = locks::transactions(statements);
 }
 
 fn first_line(sql: &str) -> String {

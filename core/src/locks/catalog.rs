@@ -18,6 +18,10 @@ pub struct Catalog {
     pub(super) tables: BTreeMap<String, BTreeMap<String, SqlType>>,
     /// Index (or constraint-backing index) → its table.
     pub(super) indexes: BTreeMap<String, String>,
+    /// Index → the columns (and other identifiers) its definition names.
+    pub(super) index_columns: BTreeMap<String, Vec<String>>,
+    /// View (plain or materialized) → the tables and views its query names.
+    pub(super) views: BTreeMap<String, Vec<String>>,
     /// `(table, constraint name)` → constraint.
     pub(super) constraints: BTreeMap<(String, String), Constraint>,
 }
@@ -69,6 +73,40 @@ impl Catalog {
         out
     }
 
+    /// Whether a known CHECK constraint of `table` mentions `column` (an `ALTER COLUMN TYPE`
+    /// re-validates it: a scan).
+    pub(super) fn column_in_check(&self, table: &str, column: &str) -> bool {
+        self.constraints.iter().any(|((t, _), c)| {
+            t == table && c.references.is_none() && c.columns.iter().any(|x| x == column)
+        })
+    }
+
+    /// Whether a known index of `table` mentions `column`.
+    pub(super) fn column_in_index(&self, table: &str, column: &str) -> bool {
+        self.indexes.iter().any(|(index, t)| {
+            t == table
+                && self
+                    .index_columns
+                    .get(index)
+                    .is_some_and(|cols| cols.iter().any(|x| x == column))
+        })
+    }
+
+    /// Records an index on `table` naming `columns`.
+    pub(super) fn add_index(&mut self, index: &str, table: &str, columns: Vec<String>) {
+        self.indexes.insert(index.to_owned(), table.to_owned());
+        self.index_columns.insert(index.to_owned(), columns);
+    }
+
+    /// Views whose query names `table` (dropped with it by `CASCADE`).
+    pub(super) fn dependent_views(&self, table: &str) -> Vec<String> {
+        self.views
+            .iter()
+            .filter(|(_, tables)| tables.iter().any(|t| t == table))
+            .map(|(view, _)| view.clone())
+            .collect()
+    }
+
     /// The column's type, if known.
     pub(super) fn column_type(&self, table: &str, column: &str) -> Option<&SqlType> {
         self.tables.get(table)?.get(column)
@@ -83,7 +121,16 @@ impl Catalog {
     /// Forgets `table`, its indexes and constraints, and foreign keys pointing to it.
     pub(super) fn drop_table(&mut self, table: &str) {
         self.tables.remove(table);
-        self.indexes.retain(|_, t| t != table);
+        let gone: Vec<String> = self
+            .indexes
+            .iter()
+            .filter(|(_, t)| *t == table)
+            .map(|(i, _)| i.clone())
+            .collect();
+        for index in gone {
+            self.indexes.remove(&index);
+            self.index_columns.remove(&index);
+        }
         self.constraints
             .retain(|(t, _), c| t != table && c.references.as_deref() != Some(table));
     }
@@ -129,6 +176,15 @@ impl Catalog {
             && let Some(ty) = columns.remove(from)
         {
             columns.insert(to.to_owned(), ty);
+        }
+        for (index, t) in &self.indexes {
+            if t == table
+                && let Some(cols) = self.index_columns.get_mut(index)
+            {
+                for col in cols.iter_mut().filter(|c| *c == from) {
+                    to.clone_into(col);
+                }
+            }
         }
         for ((t, _), c) in &mut self.constraints {
             if t == table {

@@ -7,7 +7,7 @@
 use super::catalog::{Catalog, Constraint};
 use super::facts::{RelationLock, StatementLocks};
 use super::modes::LockMode::{
-    self, AccessExclusive as Ael, Exclusive, RowExclusive, RowShare, Share,
+    self, AccessExclusive as Ael, AccessShare, Exclusive, RowExclusive, RowShare, Share,
     ShareRowExclusive as Sre, ShareUpdateExclusive as Sue,
 };
 use super::tokens::{Cursor, Tok, has_top_level, split_top_level, top_level_position};
@@ -221,6 +221,10 @@ fn create(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
     if c.eat("TABLE") {
         return create_table(c, ctx);
     }
+    let materialized = c.eat("MATERIALIZED");
+    if c.eat("VIEW") || c.eat("RECURSIVE VIEW") {
+        return create_view(c, ctx, materialized);
+    }
     c.eat("CONSTRAINT");
     if c.eat("TRIGGER") {
         let on = top_level_position(c.rest(), "ON");
@@ -256,6 +260,44 @@ fn create(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
     ctx.unknown(format!("CREATE {what} is not modelled"));
 }
 
+/// `CREATE [MATERIALIZED] VIEW v AS query`: `ACCESS SHARE` on the tables the query names
+/// (those earlier statements created), held by parse analysis; a materialized view also
+/// runs the query.
+fn create_view(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>, materialized: bool) {
+    c.eat("IF NOT EXISTS");
+    let Some(view) = c.name() else {
+        return ctx.unknown("CREATE VIEW without a name");
+    };
+    let Some(at) = top_level_position(c.rest(), "AS") else {
+        return ctx.unknown("CREATE VIEW without AS");
+    };
+    let query = c.rest().get(at + 1..).unwrap_or_default();
+    let with_data = !(query.len() >= 3
+        && query
+            .iter()
+            .rev()
+            .take(3)
+            .map(Tok::text)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .eq_ignore_ascii_case("DATA NO WITH"));
+    let mut tables: Vec<String> = idents(query)
+        .into_iter()
+        .filter(|name| {
+            ctx.catalog.tables.contains_key(name) || ctx.catalog.views.contains_key(name)
+        })
+        .collect();
+    tables.sort();
+    tables.dedup();
+    for table in &tables {
+        let scans = materialized && with_data;
+        ctx.lock(RelationLock::new(table.clone(), AccessShare).scanning(Some(scans)));
+    }
+    ctx.note("the tables read are those the query names that earlier statements created");
+    ctx.catalog.views.insert(view.clone(), tables);
+    ctx.lock(RelationLock::new(view, Ael).creating());
+}
+
 fn create_index(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>, unique: bool) {
     let concurrently = c.eat("CONCURRENTLY");
     c.eat("IF NOT EXISTS");
@@ -265,8 +307,12 @@ fn create_index(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>, unique: bool) {
     let Some(table) = c.name() else {
         return ctx.unknown("CREATE INDEX without a table");
     };
+    if c.eat("USING") {
+        c.bump();
+    }
+    let columns = c.group().map(idents).unwrap_or_default();
     if let Some(name) = name {
-        ctx.catalog.indexes.insert(name, table.clone());
+        ctx.catalog.add_index(&name, &table, columns);
     }
     let mode = if concurrently { Sue } else { Share };
     ctx.lock(RelationLock::new(table, mode).building_index());
@@ -430,17 +476,31 @@ fn column_constraints(
             k.eat("KEY");
             builds_index = true;
             ctx.catalog
-                .indexes
-                .insert(format!("{table}_pkey"), table.to_owned());
+                .add_index(&format!("{table}_pkey"), table, vec![column.to_owned()]);
         } else if tok.is("UNIQUE") {
             builds_index = true;
             let name = constraint_name
                 .take()
                 .unwrap_or_else(|| format!("{table}_{column}_key"));
-            ctx.catalog.indexes.insert(name, table.to_owned());
+            ctx.catalog.add_index(&name, table, vec![column.to_owned()]);
         } else if tok.is("CHECK") {
-            k.group();
-            scans = Some(true);
+            let columns = k.group().map(idents).unwrap_or_default();
+            let name = constraint_name
+                .take()
+                .unwrap_or_else(|| format!("{table}_{column}_check"));
+            ctx.catalog.add_constraint(
+                table,
+                &name,
+                Constraint {
+                    references: None,
+                    columns,
+                    not_null_of: None,
+                    validated: true,
+                },
+            );
+            if !new_table {
+                scans = Some(true);
+            }
         } else if tok.is("REFERENCES") {
             let Some(referenced) = k.name() else { continue };
             let name = constraint_name
@@ -459,8 +519,9 @@ fn column_constraints(
             if referenced != table {
                 ctx.lock(RelationLock::new(referenced, Sre));
             }
-            if !new_table {
-                // The new values are checked against the referenced table.
+            if !new_table && default_given {
+                // PostgreSQL skips validating a new column's foreign key unless it has a
+                // default (`transformAlterTableStmt`): only then are values checked.
                 scans = Some(true);
             }
         } else if tok.is("NOT") && k.eat("NULL") && !default_given && !new_table {
@@ -551,14 +612,15 @@ fn table_constraint(
         if new_table { lock.creating() } else { lock }
     };
     if c.eat("CHECK") {
-        let not_null_of = c.group().and_then(is_not_null_check);
+        let group = c.group();
+        let not_null_of = group.and_then(is_not_null_check);
         if let Some(name) = name {
             ctx.catalog.add_constraint(
                 table,
                 &name,
                 Constraint {
                     references: None,
-                    columns: not_null_of.iter().cloned().collect(),
+                    columns: group.map(idents).unwrap_or_default(),
                     not_null_of,
                     validated: !not_valid,
                 },
@@ -592,11 +654,20 @@ fn table_constraint(
         );
         ctx.lock(lock(Sre));
         if referenced != table {
-            ctx.lock(RelationLock::new(referenced, Sre));
+            // Validation joins the referenced table: a scan or index probes, as planned.
+            let probe = if not_valid || new_table {
+                Some(false)
+            } else {
+                None
+            };
+            ctx.lock(RelationLock::new(referenced, Sre).scanning(probe));
         }
     } else if c.eat("PRIMARY KEY") || c.eat("UNIQUE") {
         let index = name.unwrap_or_else(|| format!("{table}_pkey"));
-        ctx.catalog.indexes.insert(index, table.to_owned());
+        c.eat("NULLS NOT DISTINCT");
+        c.eat("NULLS DISTINCT");
+        let columns = c.group().map(idents).unwrap_or_default();
+        ctx.catalog.add_index(&index, table, columns);
         if c.eat("USING INDEX") {
             ctx.lock(RelationLock::new(table, Ael).scanning(None));
             ctx.note("USING INDEX: a PRIMARY KEY on nullable columns first scans for NULLs (SET NOT NULL)");
@@ -605,8 +676,12 @@ fn table_constraint(
             ctx.lock(if new_table { l } else { l.building_index() });
         }
     } else if c.eat("EXCLUDE") {
+        if c.eat("USING") {
+            c.bump();
+        }
+        let columns = c.group().map(idents).unwrap_or_default();
         if let Some(name) = name {
-            ctx.catalog.indexes.insert(name, table.to_owned());
+            ctx.catalog.add_index(&name, table, columns);
         }
         let l = lock(Ael);
         ctx.lock(if new_table { l } else { l.building_index() });
@@ -619,6 +694,15 @@ fn table_constraint(
     } else {
         ctx.unknown("table constraint not understood");
     }
+}
+
+/// The identifiers in `tokens` (column names, and function or operator-class names).
+fn idents(tokens: &[Tok]) -> Vec<String> {
+    tokens
+        .iter()
+        .filter(|t| matches!(t, Tok::Word { .. }))
+        .filter_map(Tok::ident)
+        .collect()
 }
 
 /// The column of `CHECK (col IS NOT NULL)` (with any extra parentheses).
@@ -657,7 +741,8 @@ fn alter(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
             if let Some(new) = c.name()
                 && let Some(table) = ctx.catalog.indexes.remove(&index)
             {
-                ctx.catalog.indexes.insert(new, table);
+                let columns = ctx.catalog.index_columns.remove(&index).unwrap_or_default();
+                ctx.catalog.add_index(&new, &table, columns);
             }
             ctx.lock(RelationLock::new(index, mode));
         } else {
@@ -841,7 +926,8 @@ fn validate(table: &str, c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
         Some(constraint) => {
             constraint.validated = true;
             if let Some(referenced) = constraint.references.clone().filter(|r| r != table) {
-                ctx.lock(RelationLock::new(referenced, RowShare));
+                // The validation query joins it: a scan or index probes, as planned.
+                ctx.lock(RelationLock::new(referenced, RowShare).scanning(None));
             }
         }
         None => ctx.note(format!(
@@ -941,8 +1027,22 @@ fn alter_column(table: &str, column: &str, c: &mut Cursor<'_>, ctx: &mut Ctx<'_>
                 "{column}: a changed collation rebuilds the indexes on the column"
             ));
         }
+        // Without a rewrite, CHECK constraints on the column are re-validated (a scan) and
+        // indexes on it rebuilt unless PostgreSQL can reuse them.
+        let scans = if rewrites != Some(false) {
+            Some(false)
+        } else if ctx.catalog.column_in_check(table, column) {
+            Some(true)
+        } else if ctx.catalog.column_in_index(table, column) {
+            ctx.note(format!(
+                "{column}: indexes on the column are rebuilt unless PostgreSQL can reuse them (same operator class and collation)"
+            ));
+            None
+        } else {
+            Some(false)
+        };
         ctx.catalog.set_column(table, column, new);
-        return ctx.lock(plain(Ael).rewriting(rewrites));
+        return ctx.lock(plain(Ael).rewriting(rewrites).scanning(scans));
     }
     if c.eat("SET NOT NULL") {
         let skip = ctx.catalog.has_not_null_check(table, column);
@@ -989,19 +1089,23 @@ fn using_is_not_a_cast(tail: &[Tok], column: &str) -> bool {
 fn drop(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
     if c.eat("TABLE") {
         c.eat("IF EXISTS");
+        let cascade = has_top_level(c.rest(), "CASCADE");
         for part in split_top_level(c.rest()) {
             let Some(table) = Cursor::new(part).name() else {
                 continue;
             };
             let mut linked = ctx.catalog.referencing(&table);
             linked.extend(ctx.catalog.referenced_by(&table));
+            if cascade {
+                linked.extend(ctx.catalog.dependent_views(&table));
+            }
             for other in linked {
                 ctx.lock(RelationLock::new(other, Ael));
             }
             ctx.catalog.drop_table(&table);
             ctx.lock(RelationLock::new(table, Ael));
         }
-        ctx.note("tables linked by a foreign key are locked ACCESS EXCLUSIVE too");
+        ctx.note("tables linked by a foreign key (and with CASCADE, dependent views) are locked ACCESS EXCLUSIVE too");
         return;
     }
     if c.eat("INDEX") {
@@ -1012,14 +1116,17 @@ fn drop(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
             let Some(index) = Cursor::new(part).name() else {
                 continue;
             };
+            ctx.catalog.index_columns.remove(&index);
             match ctx.catalog.indexes.remove(&index) {
-                Some(table) => ctx.lock(RelationLock::new(table, mode)),
+                Some(table) => {
+                    ctx.lock(RelationLock::new(table, mode));
+                    ctx.lock(RelationLock::new(index, mode));
+                }
                 None => ctx.unknown(format!(
-                    "DROP INDEX {index}: the index was not created by an earlier statement, so its table (locked {}) is unknown",
+                    "DROP INDEX {index}: the index was not created by an earlier statement, so whether it exists and its table (locked {}) are unknown",
                     mode.pg_name()
                 )),
             }
-            ctx.lock(RelationLock::new(index, mode));
         }
         return;
     }
@@ -1027,6 +1134,7 @@ fn drop(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
         c.eat("IF EXISTS");
         for part in split_top_level(c.rest()) {
             if let Some(relation) = Cursor::new(part).name() {
+                ctx.catalog.views.remove(&relation);
                 ctx.lock(RelationLock::new(relation, Ael));
             }
         }
@@ -1178,10 +1286,20 @@ fn refresh(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
     let Some(view) = c.name() else {
         return ctx.unknown("REFRESH without a name");
     };
+    let view_name = view.clone();
     ctx.lock(if concurrently {
         RelationLock::new(view, Exclusive).scanning(Some(true))
     } else {
         RelationLock::new(view, Ael).rewriting(Some(true))
     });
-    ctx.note("the queries the view runs read their tables with ACCESS SHARE");
+    match ctx.catalog.views.get(&view_name).cloned() {
+        Some(tables) => {
+            for table in tables {
+                ctx.lock(RelationLock::new(table, AccessShare).scanning(Some(true)));
+            }
+        }
+        None => ctx.unknown(
+            "the view was not created by an earlier statement: the tables its query reads (ACCESS SHARE) are unknown",
+        ),
+    }
 }

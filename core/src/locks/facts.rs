@@ -137,16 +137,17 @@ pub struct StatementLocks {
     /// Each relation locked, strongest mode first, then by name.
     pub locks: Vec<RelationLock>,
     /// How long the locks are held: the worst over the relations.
+    #[serde(rename = "lock_duration")]
     pub duration: Option<Duration>,
     /// With table statistics: rows affected and a duration estimate.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lock_estimate", skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
     /// What the model could not classify (then `locks` may be incomplete), one entry per
     /// statement part; empty when everything was classified.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "lock_unknown", skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
     /// Version-dependent or conditional facts worth showing (`PG 12+: …`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "lock_notes", skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
@@ -182,11 +183,15 @@ impl StatementLocks {
             self.duration = Some(Duration::Unknown);
             return;
         }
-        let proportional = self
-            .locks
-            .iter()
-            .map(RelationLock::proportional)
-            .try_fold(false, |acc, p| p.map(|p| acc || p));
+        // Proportional as soon as one relation's work is; unknown only if none is known to be.
+        let each: Vec<Option<bool>> = self.locks.iter().map(RelationLock::proportional).collect();
+        let proportional = if each.contains(&Some(true)) {
+            Some(true)
+        } else if each.contains(&None) {
+            None
+        } else {
+            Some(false)
+        };
         self.duration = Some(match proportional {
             None => Duration::Unknown,
             Some(false) => Duration::Instant,

@@ -82,6 +82,20 @@ impl LockMode {
         })
     }
 
+    /// The words `LOCK TABLE … IN <words> MODE` takes for this mode.
+    pub fn sql_words(self) -> &'static str {
+        match self {
+            Self::AccessShare => "ACCESS SHARE",
+            Self::RowShare => "ROW SHARE",
+            Self::RowExclusive => "ROW EXCLUSIVE",
+            Self::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            Self::Share => "SHARE",
+            Self::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            Self::Exclusive => "EXCLUSIVE",
+            Self::AccessExclusive => "ACCESS EXCLUSIVE",
+        }
+    }
+
     /// Whether a lock in this mode and one in `other` cannot be held at once.
     pub fn conflicts_with(self, other: Self) -> bool {
         use LockMode::{

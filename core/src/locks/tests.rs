@@ -59,7 +59,7 @@ fn django_statements() {
     let expected = [
         "shop_customer:AccessExclusiveLock",
         "shop_order:AccessExclusiveLock",
-        "shop_customer:ShareRowExclusiveLock shop_order:ShareRowExclusiveLock:scan",
+        "shop_customer:ShareRowExclusiveLock:scan? shop_order:ShareRowExclusiveLock:scan",
         "shop_order:ShareLock:scan",
         "shop_customer:AccessExclusiveLock",
         "shop_customer:AccessExclusiveLock:rewrite",
@@ -164,4 +164,21 @@ fn transaction_windows_run_to_commit() {
     let reads = tx.longest_read_block.as_ref().unwrap();
     assert_eq!((reads.relation.as_str(), reads.from), ("u", at(3)));
     assert!(tx.held.iter().any(|h| h.relation == "n" && h.created));
+}
+
+#[test]
+fn validating_a_foreign_key_locks_the_referenced_table_row_share() {
+    let got = locks_of(
+        &[
+            "CREATE TABLE parent (id bigint PRIMARY KEY)",
+            "CREATE TABLE child (id bigint PRIMARY KEY, other_id bigint)",
+            "ALTER TABLE child ADD CONSTRAINT child_other_nv FOREIGN KEY (other_id) REFERENCES parent (id) NOT VALID",
+            "ALTER TABLE child VALIDATE CONSTRAINT child_other_nv",
+        ],
+        15,
+    );
+    assert_eq!(
+        compact(&got[3]),
+        "child:ShareUpdateExclusiveLock:scan parent:RowShareLock:scan?"
+    );
 }
