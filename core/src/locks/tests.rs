@@ -182,3 +182,47 @@ fn validating_a_foreign_key_locks_the_referenced_table_row_share() {
         "child:ShareUpdateExclusiveLock:scan parent:RowShareLock:scan?"
     );
 }
+
+#[test]
+fn analysis_carries_locks_and_transactions() {
+    let migration = r#"
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Order", fields=[("id", models.BigAutoField(primary_key=True)), ("note", models.CharField(max_length=30))]),
+        migrations.AddField(model_name="order", name="total", field=models.IntegerField(null=True)),
+        migrations.AddIndex(model_name="order", index=models.Index(fields=["note"], name="order_note_idx")),
+    ]
+"#;
+    let files = [
+        crate::SourceFile::from_text("shop/migrations/0001_initial.py", migration),
+        crate::SourceFile::from_text(
+            "db/0002.sql",
+            "BEGIN;\nALTER TABLE shop_order ADD COLUMN x int;\nCREATE INDEX i ON shop_order (x);\nCOMMIT;",
+        ),
+    ];
+    let analysis = crate::analyze(&files, &Settings::default());
+    let django = &analysis.files[0];
+    let index = &django.operations[2].statements[0];
+    assert_eq!(compact(&index.locks), "shop_order:ShareLock:scan");
+    // The whole migration is one transaction; the table is created in it, so nothing blocks.
+    assert_eq!(django.transactions.len(), 1);
+    assert!(django.transactions[0].longest_read_block.is_none());
+    // The .sql file sees the table from the migration (plan order) and blocks it.
+    let sql = &analysis.files[1];
+    assert_eq!(sql.transactions.len(), 1);
+    let reads = sql.transactions[0].longest_read_block.as_ref().unwrap();
+    assert_eq!(
+        (reads.relation.as_str(), reads.statements),
+        ("shop_order", 2)
+    );
+    let json = serde_json::to_value(&analysis).unwrap();
+    let lock = &json["files"][1]["operations"][1]["statements"][0]["locks"][0];
+    assert_eq!(lock["mode"], "AccessExclusiveLock");
+    assert_eq!(
+        json["files"][1]["operations"][1]["statements"][0]["lock_duration"],
+        "instant"
+    );
+}
