@@ -363,9 +363,7 @@ fn create_table(c: &mut Cursor<'_>, ctx: &mut Ctx<'_>) {
             column_definition(&table, element, ctx, true);
         }
     }
-    let _ = c.rest();
-    let rest = c.rest();
-    if has_top_level(rest, "INHERITS") {
+    if has_top_level(c.rest(), "INHERITS") {
         ctx.unknown("CREATE TABLE … INHERITS is not modelled");
     }
 }
@@ -448,7 +446,6 @@ fn column_constraints(
             let expr = expression(&mut k);
             rewrites = merge_rewrite(rewrites, default_rewrites(expr));
         } else if tok.is("GENERATED") {
-            let expr_start = k.rest();
             if k.eat("ALWAYS AS IDENTITY") || k.eat("BY DEFAULT AS IDENTITY") {
                 rewrites = Some(true);
                 if k.peek().is_some_and(|t| t.is_sym("(")) {
@@ -469,7 +466,6 @@ fn column_constraints(
                     ));
                 }
             } else {
-                let _ = expr_start;
                 rewrites = None;
             }
         } else if tok.is("PRIMARY") {
