@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::graph;
+use crate::locks::{self, StatementLocks, StatementRef, TransactionLocks};
 use crate::parse::django::{Migration, Project};
 use crate::parse::{self, Diagnostic, DiagnosticKind};
 use crate::rules::{self, Finding, Severity};
@@ -57,6 +58,11 @@ pub struct FileAnalysis {
     /// applied (what rolling it back runs), or why Django refuses to roll it back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backwards: Option<Backwards>,
+    /// Each transaction (the atomic migration, or `BEGIN` … `COMMIT` in a `.sql` file): the
+    /// locks it holds until commit and its longest write- and read-blocking windows.
+    /// Statements that run outside a transaction release their locks as they finish and
+    /// appear only in their own `locks`.
+    pub transactions: Vec<TransactionLocks>,
 }
 
 /// Rolling a Django migration back.
@@ -120,6 +126,11 @@ pub struct StatementAnalysis {
     pub transaction: bool,
     /// Whether Django defers it to the end of the migration.
     pub deferred: bool,
+    /// What it locks (`locks`: `[{relation, mode, rewrites, scans, builds_index,
+    /// blocks_reads, blocks_writes, created}]`) and for how long (`lock_duration`,
+    /// `lock_estimate`), with `lock_unknown` / `lock_notes` when the model is unsure.
+    #[serde(flatten)]
+    pub locks: StatementLocks,
 }
 
 /// Analyses `files` with `settings`.
@@ -146,6 +157,8 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         .clone_from(&settings.default_auto_field);
     // Consecutive files outside the plan share a scratch copy of the state.
     let mut scratch: Option<ProjectState> = None;
+    // What earlier statements created, for the lock model; files outside the plan see a copy.
+    let mut catalog = locks::Catalog::default();
     let mut analysed = Vec::with_capacity(files.len());
     let mut findings = Vec::new();
     for (i, applies) in order {
@@ -160,6 +173,11 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
                 scratch.get_or_insert_with(|| state.clone())
             };
             analyze_django(&migration, file, state);
+        }
+        if applies || file.analysis.kind == Some(SourceKind::Sql) {
+            annotate_locks(&mut file.analysis, &mut catalog, settings);
+        } else {
+            annotate_locks(&mut file.analysis, &mut catalog.clone(), settings);
         }
         let mut ctx = rules::Ctx::new(
             &file.analysis,
@@ -244,6 +262,7 @@ impl FileAnalysis {
             operations: Vec::new(),
             sqlmigrate: None,
             backwards: None,
+            transactions: Vec::new(),
         }
     }
 }
@@ -265,6 +284,7 @@ fn prepare<'f>(id: FileId, file: &'f SourceFile, project: &Project) -> Prepared<
             operations: Vec::new(),
             sqlmigrate: None,
             backwards: None,
+            transactions: Vec::new(),
         },
         diagnostics: Vec::new(),
         migration: None,
@@ -383,6 +403,7 @@ fn analyze_sql(
                 statement,
                 transaction: in_transaction,
                 deferred: false,
+                locks: StatementLocks::default(),
             }],
         });
     }
@@ -405,6 +426,7 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
                 statement: s.clone(),
                 transaction: migration.atomic,
                 deferred,
+                locks: StatementLocks::default(),
             }
         };
         let (status, statements) = match sql {
@@ -451,6 +473,32 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
             },
         },
     );
+}
+
+/// Fills in every statement's locks and the file's transactions.
+fn annotate_locks(analysis: &mut FileAnalysis, catalog: &mut locks::Catalog, settings: &Settings) {
+    for operation in &mut analysis.operations {
+        for statement in &mut operation.statements {
+            statement.locks = locks::statement(&statement.statement.sql, catalog, settings);
+        }
+    }
+    let statements = analysis.operations.iter().flat_map(|operation| {
+        operation
+            .statements
+            .iter()
+            .enumerate()
+            .map(move |(i, statement)| {
+                (
+                    StatementRef {
+                        operation: operation.index,
+                        statement: i,
+                    },
+                    statement.transaction,
+                    &statement.locks,
+                )
+            })
+    });
+    analysis.transactions = locks::transactions(statements);
 }
 
 fn first_line(sql: &str) -> String {

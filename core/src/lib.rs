@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod contrib;
 pub mod examples;
 pub mod graph;
+pub mod locks;
 pub mod parse;
 pub mod rules;
 pub mod source;

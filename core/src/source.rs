@@ -222,6 +222,9 @@ pub struct Settings {
     /// each stores as (`"shop.fields.MoneyField" = "DecimalField"`): migrations name the
     /// class, and only the project's code says what column it makes.
     pub custom_fields: BTreeMap<String, String>,
+    /// Table statistics by table name (`lockstep stats` prints them), for estimates of how
+    /// long a scan or rewrite holds its lock. Optional.
+    pub table_stats: BTreeMap<String, TableStats>,
 }
 
 impl Settings {
@@ -235,6 +238,16 @@ impl Settings {
     }
 }
 
+/// Size of one table, as `lockstep stats` reads it from the catalog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableStats {
+    /// Estimated rows (`pg_class.reltuples`).
+    pub rows: u64,
+    /// Table, indexes and TOAST, in bytes (0: unknown, estimated from the rows).
+    pub bytes: u64,
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -245,6 +258,7 @@ impl Default for Settings {
             auth_user_model: "auth.User".to_owned(),
             model_settings: BTreeMap::new(),
             custom_fields: BTreeMap::new(),
+            table_stats: BTreeMap::new(),
         }
     }
 }
