@@ -210,6 +210,9 @@ pub struct Settings {
     /// the join tables Django creates for `ManyToManyField`s, which migrations do not spell
     /// out. Defaults to what `startproject` has written since Django 3.2.
     pub default_auto_field: String,
+    /// Rules turned off and severities changed (`lockstep.toml`'s `disable` and `[severity]`).
+    #[serde(skip_serializing_if = "crate::rules::RuleOverrides::is_empty")]
+    pub rules: crate::rules::RuleOverrides,
 }
 
 impl Default for Settings {
@@ -219,6 +222,7 @@ impl Default for Settings {
             django_version: DjangoVersion::V5_2,
             lock_timeout_ms: 2_000,
             default_auto_field: "BigAutoField".to_owned(),
+            rules: crate::rules::RuleOverrides::default(),
         }
     }
 }
