@@ -19,7 +19,9 @@ pub(crate) enum Command {
     ///
     /// Settings come from `lockstep.toml` (or `[tool.lockstep]` in `pyproject.toml`), found in
     /// the current directory or the nearest one above it; its `paths` are checked when none are
-    /// given. Exit status: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error.
+    /// given. Its keys: `pg_version`, `django_version`, `lock_timeout_ms`, `default_auto_field`,
+    /// `paths`, `disable = [rule ids]`, and a `[severity]` table (`rule-id = "warning"`).
+    /// Exit status: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error.
     ///
     /// Example: `lockstep check shop/migrations/ db/0003_index.sql --format sarif > lockstep.sarif`
     Check(CheckArgs),
