@@ -188,6 +188,7 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         rules::run(&mut ctx, &file.diagnostics);
         analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));
     }
+    settings.rules.apply(&mut findings);
     findings.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule).cmp(&(b.span.file, b.span.start, b.rule))
     });

@@ -28,5 +28,5 @@ pub mod sql;
 pub mod state;
 
 pub use analysis::{Analysis, analyze};
-pub use rules::{Finding, Severity};
+pub use rules::{Finding, RuleOverrides, Severity};
 pub use source::{Settings, SourceFile};

@@ -225,6 +225,9 @@ pub struct Settings {
     /// Table statistics by table name (`lockstep stats` prints them), for estimates of how
     /// long a scan or rewrite holds its lock. Optional.
     pub table_stats: BTreeMap<String, TableStats>,
+    /// Rules turned off and severities changed (`lockstep.toml`'s `disable` and `[severity]`).
+    #[serde(skip_serializing_if = "crate::rules::RuleOverrides::is_empty")]
+    pub rules: crate::rules::RuleOverrides,
 }
 
 impl Settings {
@@ -259,6 +262,7 @@ impl Default for Settings {
             model_settings: BTreeMap::new(),
             custom_fields: BTreeMap::new(),
             table_stats: BTreeMap::new(),
+            rules: crate::rules::RuleOverrides::default(),
         }
     }
 }

@@ -17,8 +17,22 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Analyse migration files and report findings (for CI).
     ///
-    /// Example: `lockstep check shop/migrations/ db/0003_index.sql`
+    /// Settings come from `lockstep.toml` (or `[tool.lockstep]` in `pyproject.toml`), found in
+    /// the current directory or the nearest one above it; its `paths` are checked when none are
+    /// given. Its keys: `pg_version`, `django_version`, `lock_timeout_ms`, `default_auto_field`,
+    /// `paths`, `disable = [rule ids]`, and a `[severity]` table (`rule-id = "warning"`).
+    /// Exit status: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error.
+    ///
+    /// Example: `lockstep check shop/migrations/ db/0003_index.sql --format sarif > lockstep.sarif`
     Check(CheckArgs),
+    /// List the rules of the catalog: id, default severity, what each flags.
+    ///
+    /// Example: `lockstep rules --format json`
+    Rules(RulesArgs),
+    /// Print a rule's documentation: what it flags, why it hurts, the safe alternative.
+    ///
+    /// Example: `lockstep explain add-index-non-concurrent`
+    Explain(ExplainArgs),
     /// Print the SQL of one Django migration, exactly as `manage.py sqlmigrate APP NAME` does.
     ///
     /// Give the migration and the ones before it (the state they build decides the SQL).
@@ -38,15 +52,42 @@ pub(crate) enum Command {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Files or directories (directories are read recursively for `migrations/*.py` and `*.sql`).
-    #[arg(required = true)]
+    /// Files or directories (directories are read recursively for `migrations/*.py` and
+    /// `*.sql`); default: the config file's `paths`.
     pub(crate) paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub(crate) format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub(crate) format: CheckFormat,
     /// Exit with status 1 when a finding has this severity or higher.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
+    /// Colour in the text format: `auto` colours a terminal unless `NO_COLOR` is set.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub(crate) color: Color,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+/// Where the settings come from; flattened into every command that analyses files.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConfigArgs {
+    /// A `lockstep.toml` or `pyproject.toml` to use instead of the one found from the current
+    /// directory upward.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RulesArgs {
+    /// `text`: one line per rule; `json`: every rule with its documentation.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// The rule's id, as `lockstep rules` lists it.
+    pub(crate) rule: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +106,8 @@ pub(crate) struct SqlArgs {
     /// statement's SQL and whether Django defers it to the end of the migration.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -73,6 +116,28 @@ pub(crate) enum Format {
     Text,
     /// The whole analysis as JSON.
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// For people: each finding with its code frame, why, and the safe alternative.
+    Text,
+    /// The whole analysis as JSON.
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Color {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always, even when piped.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -10,7 +10,7 @@ pub mod registry;
 #[cfg(test)]
 pub(crate) mod test_utils;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -63,6 +63,39 @@ macro_rules! declare_rule {
     };
 }
 pub(crate) use declare_rule;
+
+/// The user's choices per rule: rules turned off, and severities other than the default.
+/// Ids are not checked here; the runner's config loader checks them against the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct RuleOverrides {
+    /// Rules whose findings are dropped.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub disable: BTreeSet<String>,
+    /// The severity each listed rule's findings get instead of the rule's own.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl RuleOverrides {
+    /// Whether nothing is overridden (then the settings serialize as before).
+    pub fn is_empty(&self) -> bool {
+        self.disable.is_empty() && self.severity.is_empty()
+    }
+
+    /// Drops the findings of disabled rules and gives the others their chosen severity.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        if self.is_empty() {
+            return;
+        }
+        findings.retain(|finding| !self.disable.contains(finding.rule));
+        for finding in findings {
+            if let Some(&severity) = self.severity.get(finding.rule) {
+                finding.severity = severity;
+            }
+        }
+    }
+}
 
 /// A problem found, where it is, why it hurts and what to do instead.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -190,5 +223,41 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, parse_diagnostics: &[crate::parse::Diagnost
     diagnostics::report(ctx, parse_diagnostics);
     for (_, check) in registry::CHECKS {
         check(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Settings, SourceFile};
+
+    #[test]
+    fn overrides_drop_disabled_rules_and_change_severities() {
+        let files = [SourceFile::from_text(
+            "db/0001.sql",
+            "CREATE INDEX i ON t (c);\nNOT SQL AT ALL;",
+        )];
+        let rules_of = |settings: &Settings| {
+            crate::analyze(&files, settings)
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect::<Vec<_>>()
+        };
+        let mut settings = Settings::default();
+        let default = rules_of(&settings);
+        assert!(default.contains(&("add-index-non-concurrent", super::Severity::Error)));
+        assert!(default.iter().any(|(rule, _)| *rule == "runsql-opaque"));
+        settings.rules.disable.insert("runsql-opaque".to_owned());
+        settings
+            .rules
+            .severity
+            .insert("add-index-non-concurrent".to_owned(), super::Severity::Info);
+        assert_eq!(
+            rules_of(&settings),
+            vec![("add-index-non-concurrent", super::Severity::Info)]
+        );
+        // Empty overrides leave the serialized settings as they were.
+        let json = serde_json::to_string(&Settings::default()).unwrap();
+        assert!(!json.contains("rules"), "{json}");
     }
 }

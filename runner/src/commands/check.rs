@@ -1,20 +1,41 @@
 //! `lockstep check`: analyse files, print findings, exit by severity.
+//!
+//! Each output format is a module: [`text`] for people, [`sarif`] for code-scanning services,
+//! [`github`] for GitHub Actions annotations; `json` is the analysis itself.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
+mod github;
+mod sarif;
+mod text;
 
-use lockstep_core::span::LineIndex;
-use lockstep_core::{Analysis, Finding, Settings, SourceFile};
+use std::io::{IsTerminal as _, Write as _};
 
-use crate::cli::{CheckArgs, Format};
-use crate::{exit, files};
+use anyhow::bail;
+use lockstep_core::span::{LineColumn, LineIndex};
+use lockstep_core::{Finding, SourceFile};
+
+use crate::cli::{CheckArgs, CheckFormat, Color};
+use crate::{config, exit, files};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
-    let sources = files::read(&args.paths)?;
-    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    let config = config::load(&args.config)?;
+    let paths = if args.paths.is_empty() {
+        if config.paths.is_empty() {
+            bail!(
+                "no paths to check: name files or directories, or list them as `paths` in \
+                 lockstep.toml"
+            );
+        }
+        &config.paths
+    } else {
+        &args.paths
+    };
+    let sources = files::read(paths)?;
+    let analysis = lockstep_core::analyze(&sources, &config.settings);
     let output = match args.format {
-        Format::Text => text(&analysis, &sources),
-        Format::Json => serde_json::to_string_pretty(&analysis)? + "\n",
+        CheckFormat::Text => text::render(&analysis, &sources, colour(args.color)),
+        CheckFormat::Json => serde_json::to_string_pretty(&analysis)? + "\n",
+        CheckFormat::Sarif => sarif::render(&analysis, &Regions::new(&sources))?,
+        CheckFormat::Github => github::render(&analysis, &Regions::new(&sources)),
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
     let failing = args
@@ -24,72 +45,53 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     Ok(if failing { exit::FINDINGS } else { exit::OK })
 }
 
-/// Findings as people read them: header, location, code frame, why, safe alternative.
-fn text(analysis: &Analysis, sources: &[SourceFile]) -> String {
-    let mut out = String::new();
-    for finding in &analysis.findings {
-        let source = sources.get(finding.span.file.0 as usize);
-        frame(&mut out, finding, source);
+/// Whether to colour: `always`/`never` as said; `auto` on a terminal unless `NO_COLOR` is set
+/// to anything non-empty (<https://no-color.org>: a flag beats the variable).
+fn colour(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
-    let count = |severity| {
-        analysis
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
-    };
-    let _ = writeln!(
-        out,
-        "{} file(s) checked: {} error(s), {} warning(s), {} info",
-        analysis.files.len(),
-        count(lockstep_core::Severity::Error),
-        count(lockstep_core::Severity::Warning),
-        count(lockstep_core::Severity::Info),
-    );
-    out
 }
 
-fn frame(out: &mut String, finding: &Finding, source: Option<&SourceFile>) {
-    let _ = writeln!(
-        out,
-        "{}[{}]: {}",
-        finding.severity, finding.rule, finding.message
-    );
-    let _ = writeln!(
-        out,
-        "  --> {}:{}:{}",
-        finding.path, finding.line, finding.column
-    );
-    if let Some(source) = source {
-        let index = LineIndex::new(&source.text);
-        // Control characters from the file would be interpreted by the terminal.
-        let line: String = index
-            .line_text(&source.text, finding.line)
-            .chars()
-            .map(|c| {
-                if c.is_control() && c != '\t' {
-                    '\u{fffd}'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let gutter = finding.line.to_string().len();
-        let span_chars = source
-            .text
-            .get(finding.span.start as usize..finding.span.end as usize)
-            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count().max(1));
-        let _ = writeln!(out, "{:gutter$} |", "");
-        let _ = writeln!(out, "{} | {line}", finding.line);
-        let pad = " ".repeat(finding.column.saturating_sub(1) as usize);
-        let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(span_chars));
+/// Where a finding starts and ends, in 1-based lines and character columns; the end column
+/// is exclusive (the column just after the span), as SARIF and GitHub read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Region {
+    start: LineColumn,
+    end: LineColumn,
+}
+
+/// Line indexes of the files, to find where spans end (findings carry only their start).
+struct Regions<'s> {
+    sources: &'s [SourceFile],
+    indexes: Vec<LineIndex>,
+}
+
+impl<'s> Regions<'s> {
+    fn new(sources: &'s [SourceFile]) -> Self {
+        Self {
+            sources,
+            indexes: sources.iter().map(|s| LineIndex::new(&s.text)).collect(),
+        }
     }
-    if let Some(statement) = &finding.statement {
-        let _ = writeln!(out, "  = statement: {statement}");
+
+    fn of(&self, finding: &Finding) -> Region {
+        let start = LineColumn {
+            line: finding.line,
+            column: finding.column,
+        };
+        let file = finding.span.file.0 as usize;
+        let end = match (self.sources.get(file), self.indexes.get(file)) {
+            (Some(source), Some(index)) if finding.span.end > finding.span.start => {
+                index.line_column(&source.text, finding.span.end)
+            }
+            _ => start,
+        };
+        Region { start, end }
     }
-    let _ = writeln!(
-        out,
-        "  = safe alternative: {}\n",
-        finding.safe_alternative.replace('\n', "\n      ")
-    );
 }

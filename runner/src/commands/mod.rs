@@ -1,16 +1,22 @@
 //! One function per subcommand.
 
 mod check;
+mod explain;
+pub(crate) mod rules;
 mod serve;
 mod sql;
 mod stats;
 
 use crate::cli::{Cli, Command};
 
+pub(crate) use explain::suggestion;
+
 /// Runs the command and returns the process exit code.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),

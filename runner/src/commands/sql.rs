@@ -5,10 +5,10 @@ use std::io::Write as _;
 use anyhow::{anyhow, bail};
 use lockstep_core::analysis::{Backwards, FileAnalysis, SqlStatus};
 use lockstep_core::source::SourceKind;
-use lockstep_core::{Analysis, Settings, Severity};
+use lockstep_core::{Analysis, Severity};
 
 use crate::cli::{Format, SqlArgs};
-use crate::{exit, files};
+use crate::{config, exit, files};
 
 /// The migration `--migration APP.NAME` names, or the only one given.
 fn chosen<'a>(analysis: &'a Analysis, wanted: Option<&str>) -> anyhow::Result<&'a FileAnalysis> {
@@ -44,15 +44,17 @@ fn chosen<'a>(analysis: &'a Analysis, wanted: Option<&str>) -> anyhow::Result<&'
 }
 
 pub(crate) fn run(args: &SqlArgs) -> anyhow::Result<u8> {
+    // A project's custom user model, custom fields and Django version change its SQL.
+    let settings = config::load(&args.config)?.settings;
     let sources = files::read(&args.paths)?;
     // All files are analysed together: the migrations before this one build its state.
-    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    let analysis = lockstep_core::analyze(&sources, &settings);
     let chosen = chosen(&analysis, args.migration.as_deref())?;
     // `sqlmigrate` shows the migration on the state of its own ancestors; the whole analysis
     // (findings, reasons) is the plan's.
     let alone = lockstep_core::analysis::analyze_migration(
         &sources,
-        &Settings::default(),
+        &settings,
         &chosen.app_label,
         &chosen.name,
     );
