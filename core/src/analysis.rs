@@ -67,6 +67,10 @@ pub struct FileAnalysis {
     /// duplicates and for files that could not be read. The plan leaves them out.
     #[serde(skip)]
     pub in_plan: bool,
+    /// The migrations a squashed migration replaces, as `(app, name)`: Django records each
+    /// of them as applied, then the squash.
+    #[serde(skip)]
+    pub replaces: Vec<(String, String)>,
 }
 
 /// Rolling a Django migration back.
@@ -281,6 +285,7 @@ impl FileAnalysis {
             backwards: None,
             transactions: Vec::new(),
             in_plan: false,
+            replaces: Vec::new(),
         }
     }
 }
@@ -304,6 +309,7 @@ fn prepare<'f>(id: FileId, file: &'f SourceFile, project: &Project) -> Prepared<
             backwards: None,
             transactions: Vec::new(),
             in_plan: false,
+            replaces: Vec::new(),
         },
         diagnostics: Vec::new(),
         migration: None,
@@ -436,6 +442,11 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
     let analysis = &mut file.analysis;
     let diagnostics = &mut file.diagnostics;
     analysis.atomic = migration.atomic;
+    analysis.replaces = migration
+        .replaces
+        .iter()
+        .map(|r| (r.app_label.clone(), r.name.clone()))
+        .collect();
     let before = state.clone();
     let (sqls, more) = django_sql::migration_sql(migration, state);
     diagnostics.extend(more);

@@ -166,8 +166,7 @@ async fn apply(plan: &Plan, database: &Database, applied: &mut Applied) {
                     }
                     TransactionMode::Autocommit => {
                         for sql in &step.sql {
-                            if let Err(error) = sqlx::raw_sql(sql).execute(&mut connection).await
-                            {
+                            if let Err(error) = sqlx::raw_sql(sql).execute(&mut connection).await {
                                 panic!("step {} failed: {error}\n{sql}", step.id);
                             }
                         }
@@ -215,7 +214,12 @@ async fn apply(plan: &Plan, database: &Database, applied: &mut Applied) {
                 applied.django += 1;
                 manage(
                     database,
-                    &["migrate", &step.migration.app, &step.migration.name, "--noinput"],
+                    &[
+                        "migrate",
+                        &step.migration.app,
+                        &step.migration.name,
+                        "--noinput",
+                    ],
                 );
             }
             StepKind::Record => {
@@ -241,7 +245,7 @@ fn literal(text: &str) -> String {
 const CATALOG: &[(&str, &str)] = &[
     (
         "table",
-        "SELECT c.relname || ' ' || c.relkind || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
+        "SELECT c.relname || ' ' || c.relkind::text || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')",
     ),
@@ -250,7 +254,7 @@ const CATALOG: &[(&str, &str)] = &[
         "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                 || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE ' NULL' END
                 || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
-                || ' identity=' || a.attidentity || ' generated=' || a.attgenerated
+                || ' identity=' || a.attidentity::text || ' generated=' || a.attgenerated::text
                 || ' collation=' || coalesce(co.collname, '-')
                 || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
            FROM pg_attribute a
@@ -292,7 +296,7 @@ const CATALOG: &[(&str, &str)] = &[
     ),
     (
         "collation",
-        "SELECT collname || ' ' || collprovider || ' ' || collisdeterministic
+        "SELECT collname || ' ' || collprovider::text || ' ' || collisdeterministic
            FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE n.nspname = 'public'",
     ),
     (
@@ -342,7 +346,10 @@ fn the_plan_makes_the_schema_django_makes() {
         .collect();
     let rewrites = [
         ("CREATE INDEX CONCURRENTLY", "concurrent index builds"),
-        ("CREATE UNIQUE INDEX CONCURRENTLY", "concurrent unique index builds"),
+        (
+            "CREATE UNIQUE INDEX CONCURRENTLY",
+            "concurrent unique index builds",
+        ),
         ("DROP INDEX CONCURRENTLY", "concurrent index drops"),
         (" NOT VALID;", "NOT VALID constraints"),
         (" VALIDATE CONSTRAINT ", "validations"),

@@ -197,14 +197,21 @@ impl Builder<'_> {
         // The record.
         let phase = last.max(self.record_floor);
         self.record_floor = phase;
-        let mut record = Unit::ddl(Vec::new(), TransactionMode::Transaction);
-        record.kind = StepKind::Record;
-        record.reverse = Some(Vec::new());
-        record.expect = vec![Check::DjangoMigration {
-            app: file.app_label.clone(),
-            name: file.name.clone(),
-        }];
-        self.push(phase, &migration, "record", record);
+        // A squash: Django records each migration it replaces, then the squash itself.
+        let replaced = file.replaces.iter().map(|(app, name)| MigrationRef {
+            app: app.clone(),
+            name: name.clone(),
+        });
+        for recorded in replaced.chain([migration]) {
+            let mut record = Unit::ddl(Vec::new(), TransactionMode::Transaction);
+            record.kind = StepKind::Record;
+            record.reverse = Some(Vec::new());
+            record.expect = vec![Check::DjangoMigration {
+                app: recorded.app.clone(),
+                name: recorded.name.clone(),
+            }];
+            self.push(phase, &recorded, "record", record);
+        }
     }
 
     /// Every operation's steps: immediate statements per operation, then the deferred ones
