@@ -253,8 +253,11 @@ impl Builder<'_> {
                 }
             }
         }
-        // The way back: Django's for the operation on its first step, less what later steps
-        // of the operation create (their own reverses drop those).
+        // The way back: Django's for the whole operation on its first step (after what that
+        // step's own rewrite undoes), less what later steps of the operation create, which
+        // their own reverses drop. Steps apply in order, so when a later step is rolled back
+        // the first one is too: a later step whose undoing cannot be said on its own leaves
+        // it to Django's way back on the first.
         for (operation, units) in file.operations.iter().zip(&mut per_operation) {
             let backwards = if irreversible {
                 None
@@ -267,24 +270,33 @@ impl Builder<'_> {
                 .flat_map(|u| u.creates.iter().cloned())
                 .collect();
             for (n, unit) in units.iter_mut().enumerate() {
-                unit.reverse = match backwards {
-                    None => None,
-                    Some(statements) if n == 0 => Some(
+                let Some(statements) = backwards else {
+                    unit.reverse = None;
+                    continue;
+                };
+                if n == 0 {
+                    let own = unit.reverse.take();
+                    let mut covered = later.clone();
+                    if own.is_some() {
+                        covered.extend(unit.creates.iter().cloned());
+                    }
+                    let mut reverse = own.unwrap_or_default();
+                    reverse.extend(
                         statements
                             .iter()
                             .map(|s| s.sql.clone())
-                            .filter(|s| !steps::drops_one_of(s, &later))
-                            .collect(),
-                    ),
-                    Some(_) => unit.reverse.take().or_else(|| {
-                        unit.sql
-                            .iter()
-                            .map(|s| steps::derived_reverse(s, unit.transaction))
-                            .rev()
-                            .collect::<Option<Vec<Vec<String>>>>()
-                            .map(|v| v.into_iter().flatten().collect())
-                    }),
-                };
+                            .filter(|s| !steps::drops_one_of(s, &covered)),
+                    );
+                    unit.reverse = Some(reverse);
+                } else if unit.reverse.is_none() {
+                    let derived = unit
+                        .sql
+                        .iter()
+                        .rev()
+                        .map(|s| steps::derived_reverse(s, unit.transaction))
+                        .collect::<Option<Vec<Vec<String>>>>();
+                    unit.reverse = Some(derived.map(|v| v.concat()).unwrap_or_default());
+                }
             }
         }
         // Immediate steps of every operation, then the deferred ones (a stable sort).
