@@ -95,7 +95,7 @@ impl Queries {
                      ORDER BY {key} LIMIT $1), \
                  done AS (UPDATE {table} SET {set} WHERE {key} IN (SELECT k FROM batch) \
                      AND ({filter}) RETURNING 1) \
-                 SELECT (SELECT k::text FROM batch ORDER BY k DESC LIMIT 1), \
+                 SELECT (SELECT k::text AS last FROM batch ORDER BY batch.k DESC LIMIT 1), \
                         (SELECT count(*) FROM done)",
                 table = spec.table,
                 set = spec.set,
@@ -277,6 +277,8 @@ mod tests {
                 .contains("\"id\" > $2::text::bigint AND (\"status\" IS NULL)")
         );
         assert!(!q.first.contains("$2"));
+        // The last key is the greatest in the key's own order, not as text ("99" > "400").
+        assert!(q.first.contains("ORDER BY batch.k DESC"));
         assert!(!q.first.to_uppercase().contains("OFFSET"));
         assert!(!q.next.to_uppercase().contains("OFFSET"));
     }

@@ -262,6 +262,7 @@ impl Runner<'_> {
                 message: format!("verification failed: {}", failed.join("; ")),
             });
         }
+        fault::point("inside", &step.id);
         self.finish(step, start, None).await
     }
 
