@@ -187,7 +187,11 @@ fn applies_every_step_journals_it_and_a_second_run_does_nothing() {
     assert!(text.contains("shop.0002/2"), "{text}");
     assert!(text.contains("2500/"), "{text}");
 
-    // Verification against the catalog, with the journal's figures.
+    assert_verification(&db, &plan);
+}
+
+/// `status --verify`: the plan's checks against the catalog, with the journal's figures.
+fn assert_verification(db: &TestDb, plan: &(std::path::PathBuf, String)) {
     let verify = lockstep()
         .args([
             "status",

@@ -1,5 +1,5 @@
 //! Crash and resume: the runner aborts (like SIGKILL: no destructors, no COMMIT) at every step
-//! boundary of a plan with every step kind, or is SIGKILLed during `CREATE INDEX
+//! boundary of a plan with every step kind, or is `SIGKILL`ed during `CREATE INDEX
 //! CONCURRENTLY`; `apply` again must finish with exactly the result of a run without a crash.
 
 #[path = "apply_common/mod.rs"]
@@ -110,10 +110,10 @@ struct Setup {
 }
 
 fn setup(label: &str) -> Setup {
-    setup_with(label, full_plan())
+    setup_with(label, &full_plan())
 }
 
-fn setup_with(label: &str, plan: Plan) -> Setup {
+fn setup_with(label: &str, plan: &Plan) -> Setup {
     let django_dir = fake_django(label);
     // The Django migration changes data: run twice, it would show.
     std::fs::write(
@@ -122,7 +122,7 @@ fn setup_with(label: &str, plan: Plan) -> Setup {
     )
     .unwrap();
     Setup {
-        plan: write_plan(label, &plan),
+        plan: write_plan(label, plan),
         django_dir,
     }
 }
@@ -243,7 +243,7 @@ fn sigkill_during_create_index_concurrently_leaves_an_invalid_index_that_is_rebu
     // The concurrent builds first, so that the writer below blocks nothing before them.
     let mut plan = full_plan();
     plan.phases[0].steps.swap(0, 1);
-    let setup = setup_with("crash_cic", plan);
+    let setup = setup_with("crash_cic", &plan);
     let command = format!("sh {}", setup.django_dir.join("manage.sh").display());
     // A writer's open transaction makes the build wait after it has created the (INVALID)
     // index in the catalog.
