@@ -1,11 +1,13 @@
 //! One function per subcommand.
 
+pub(crate) mod apply;
 mod check;
 mod explain;
 pub(crate) mod rules;
 mod serve;
 mod sql;
 mod stats;
+mod status;
 
 use crate::cli::{Cli, Command};
 
@@ -20,5 +22,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Apply(args) => apply::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Rollback(args) => apply::run_rollback(&args),
     }
 }
