@@ -7,7 +7,8 @@ to a fresh clone, once with `manage.py migrate load 0003` and once with `lockste
 safe plan of the same files. Runs alternate between the two so both see the same machine.
 
 For each: the longest write stall (longest time with no successful write of one kind: order
-updates or customer inserts), p99 write latency, failed writes (server errors, or waits past the
+updates or customer inserts), p99 write latency (corrected for coordinated omission, see
+load.corrected), failed writes (server errors, or waits past the
 load's 5 s statement_timeout), all during the migration; and the migration's wall time. The
 same load's p99 in the second before the migration is the baseline. Both results are checked to
 be the same schema facts (index valid, foreign key validated, status NOT NULL, no NULL left).
@@ -31,7 +32,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb  # noqa: E402
-from load import Load, percentile, summarize  # noqa: E402
+from load import Load, corrected, percentile, summarize  # noqa: E402
 
 MIGRATIONS = benchdb.PROJECT / "load" / "migrations"
 WARMUP_S = 1.0
@@ -70,10 +71,10 @@ def one_run(method: str, template: str, database: str, max_id: int, apply) -> di
     check_result(database)
     benchdb.drop(database)
     before = [w.latency for w in log if since - WARMUP_S <= w.start < since and w.error is None]
-    summary = summarize(log, since, until)
+    summary = summarize(log, since, until, 1.0 / load.rate_per_thread)
     summary["method"] = method
     summary["migration_s"] = until - since
-    summary["baseline_p99_ms"] = percentile(before, 99) * 1000
+    summary["baseline_p99_ms"] = percentile(corrected(before, 1.0 / load.rate_per_thread), 99) * 1000
     summary["baseline_writes_per_s"] = len(before) / WARMUP_S
     return summary
 
@@ -129,6 +130,7 @@ def main() -> None:
         stalls = {k: statistics.median(r["stall_ms"][k] for r in runs) for k in runs[0]["stall_ms"]}
         print(f"  {'':22} stall by kind: " +
               ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(stalls.items())) +
+              f"; p99 of the writes as sent {median_of(runs, 'p99_sent_ms'):.0f} ms" +
               (f"; errors: {runs[-1]['errors']}" if runs[-1]["errors"] else ""))
     if results["lockstep"]:
         d, s = results["django"], results["lockstep"]
