@@ -5,7 +5,7 @@ use crate::locks::Duration;
 
 declare_rule! {
     /// ## What it flags
-    /// A statement that works through a whole existing table while blocking its writes (or
+    /// In a `.sql` file, a statement that works through a whole existing table while blocking its writes (or
     /// reads and writes) — a rewrite, a validating scan, a non-concurrent index build — with no
     /// `statement_timeout` in force. Reported once per file, at the first such statement.
     /// Concurrent builds and `VALIDATE CONSTRAINT` are not reported: they block no one and
@@ -21,8 +21,9 @@ declare_rule! {
     /// SET statement_timeout = '5min';
     /// ALTER TABLE "shop_order" ADD CONSTRAINT "total_gte_0" CHECK ("total" >= 0);
     /// ```
-    /// Django: `lockstep apply` sets `statement_timeout` per step (0 for concurrent steps).
-    /// Under `manage.py migrate`:
+    /// Django migrations are not reported: `lockstep apply` sets `statement_timeout` per step
+    /// (0 for concurrent steps); under `manage.py migrate` the same can be done first in the
+    /// migration:
     /// ```python
     /// migrations.RunSQL("SET LOCAL statement_timeout = '5min'", migrations.RunSQL.noop),
     /// ```
@@ -34,12 +35,16 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
-    let file_atomic = !ctx.is_sql_file() && ctx.file().atomic;
+    // Django migrations: the runner sets the timeout per step, and `missing-lock-timeout`
+    // already shows how to set timeouts under `manage.py migrate`; once is enough.
+    if !ctx.is_sql_file() {
+        return;
+    }
     let mut timeouts = Timeouts::new("statement_timeout");
     let mut first: Option<(&OperationAnalysis, &StatementAnalysis)> = None;
     let mut others = 0usize;
     for (operation, statement) in ctx.statements() {
-        timeouts.see(statement, file_atomic);
+        timeouts.see(statement, false);
         if timeouts.on() {
             continue;
         }
@@ -99,17 +104,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         })
         .unwrap_or_default();
     let sql = statement.statement.sql.trim();
-    let safe_alternative = if ctx.is_sql_file() {
-        format!(
-            "Cap how long it may hold the lock:\n```sql\nSET statement_timeout = '5min';\n{sql}\n```"
-        )
-    } else {
-        format!(
-            "`lockstep apply` sets `statement_timeout` on every step. Under `manage.py migrate`, cap it first in \
-             the migration:\n```python\nmigrations.RunSQL(\"SET {}statement_timeout = '5min'\", migrations.RunSQL.noop),\n```",
-            if ctx.file().atomic { "LOCAL " } else { "" }
-        )
-    };
+    let safe_alternative = format!(
+        "Cap how long it may hold the lock:\n```sql\nSET statement_timeout = '5min';\n{sql}\n```"
+    );
     ctx.report(Report {
         rule: &MISSING_STATEMENT_TIMEOUT,
         span: ctx.span_for(operation, statement),
@@ -151,6 +148,17 @@ mod tests {
         ] {
             assert!(
                 !rule_ids("db/0012.sql", sql).contains(&"missing-statement-timeout"),
+                "{sql}"
+            );
+        }
+        // Django migrations: the runner sets it per step.
+        for sql in [
+            "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    \
+             operations = [migrations.RunSQL(\"ALTER TABLE shop_order ADD CONSTRAINT c CHECK (total >= 0)\", \
+             migrations.RunSQL.noop)]\n",
+        ] {
+            assert!(
+                !rule_ids("shop/migrations/0002_x.py", sql).contains(&"missing-statement-timeout"),
                 "{sql}"
             );
         }
