@@ -146,6 +146,44 @@ fn at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &str) -> a
     anyhow!("{}:{line}:{column}: {message}", path.display())
 }
 
+/// `pg_version`: a major version in range, or `"major.minor"`.
+fn pg_version(
+    pg: &Spanned<PgVersion>,
+    settings: &mut Settings,
+    path: &Path,
+    text: &str,
+) -> anyhow::Result<()> {
+    let written = match pg.get_ref() {
+        PgVersion::Major(major) => major.to_string(),
+        PgVersion::Text(text) => format!("{text:?}"),
+    };
+    let Some((major, minor)) = pg.get_ref().parts() else {
+        return Err(at(
+            path,
+            text,
+            pg.span(),
+            &format!(
+                "`pg_version = {written}`: write the major version (`16`) or major.minor (`\"14.2\"`)"
+            ),
+        ));
+    };
+    if !PG_VERSIONS.contains(&major) {
+        return Err(at(
+            path,
+            text,
+            pg.span(),
+            &format!(
+                "`pg_version = {written}`: Lockstep knows PostgreSQL {} to {}",
+                PG_VERSIONS.start(),
+                PG_VERSIONS.end()
+            ),
+        ));
+    }
+    settings.pg_version = major;
+    settings.pg_minor = minor;
+    Ok(())
+}
+
 /// Parses a config file's text; `path` names it in errors and anchors its relative `paths`.
 pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Config> {
     let in_pyproject = path
@@ -170,35 +208,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Config> {
     };
     let mut settings = Settings::default();
     project_keys(&raw, &mut settings, path, text)?;
-    if let Some(pg) = raw.pg_version {
-        let written = match pg.get_ref() {
-            PgVersion::Major(major) => major.to_string(),
-            PgVersion::Text(text) => format!("{text:?}"),
-        };
-        let Some((major, minor)) = pg.get_ref().parts() else {
-            return Err(at(
-                path,
-                text,
-                pg.span(),
-                &format!(
-                    "`pg_version = {written}`: write the major version (`16`) or major.minor (`\"14.2\"`)"
-                ),
-            ));
-        };
-        if !PG_VERSIONS.contains(&major) {
-            return Err(at(
-                path,
-                text,
-                pg.span(),
-                &format!(
-                    "`pg_version = {written}`: Lockstep knows PostgreSQL {} to {}",
-                    PG_VERSIONS.start(),
-                    PG_VERSIONS.end()
-                ),
-            ));
-        }
-        settings.pg_version = major;
-        settings.pg_minor = minor;
+    if let Some(pg) = &raw.pg_version {
+        pg_version(pg, &mut settings, path, text)?;
     }
     if let Some(django) = raw.django_version {
         settings.django_version = django.into_inner();
