@@ -68,6 +68,12 @@ pub(crate) fn read(text: &str, span: Span) -> Option<RunPython> {
         .to_owned();
     let imports = ModelImports::of(suite);
     let body = match code {
+        // `RunPython(migrations.RunPython.noop, …)`: Django's do-nothing function.
+        Expr::Attribute(attribute)
+            if attribute.attr.as_str() == "noop" && code_text.ends_with("RunPython.noop") =>
+        {
+            Some(Body::default())
+        }
         Expr::Lambda(lambda) => Some(Body::of_expr(&lambda.body, span.file, &imports, text)),
         Expr::Name(name) => find_function(suite, name.id.as_str())
             .map(|f| Body::of_stmts(&f.body, span.file, &imports, text)),
@@ -426,6 +432,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.RunPython(code=seed, atomic=False),
         migrations.RunPython(elsewhere.func),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]
 "#;
 
@@ -471,9 +478,11 @@ class Migration(migrations.Migration):
     }
 
     #[test]
-    fn code_from_elsewhere_has_no_body() {
+    fn code_from_elsewhere_has_no_body_and_noop_an_empty_one() {
         let run = read(MIGRATION, call(2)).unwrap();
         assert_eq!(run.code, "elsewhere.func");
         assert!(run.body.is_none());
+        let noop = read(MIGRATION, call(3)).unwrap().body.unwrap();
+        assert!(noop.writes.is_empty() && !noop.loops);
     }
 }

@@ -1,6 +1,7 @@
 use super::{Ctx, Report, Severity, declare_rule};
 use crate::analysis::{OperationAnalysis, StatementAnalysis};
 use crate::locks::{Duration, LockMode, StatementRef};
+use crate::sql::StatementKind;
 
 declare_rule! {
     /// ## What it flags
@@ -63,8 +64,14 @@ pub(super) fn windows<'a>(ctx: &Ctx<'a>) -> Vec<ExclusiveWindow<'a>> {
                 window.followers.push((operation, statement));
                 continue;
             }
+            // `DROP INDEX` locks the index and its table: name the table.
+            let indexes: &[String] = match &statement.statement.kind {
+                StatementKind::DropIndex { names, .. } => names,
+                _ => &[],
+            };
             let exclusive = statement.locks.locks.iter().find(|l| {
                 l.mode == LockMode::AccessExclusive
+                    && !indexes.contains(&l.relation)
                     && !l.created
                     && !ctx.is_created_here(&l.relation, operation.index)
             });
@@ -156,9 +163,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         let relation = &window.relation;
         let count = costly.len();
         let statements = if count == 1 {
-            "statement"
+            "statement that takes time or waits"
         } else {
-            "statements"
+            "statements that take time or wait"
         };
         let split = if ctx.is_sql_file() {
             let sql = window.statement.statement.sql.trim();
@@ -177,8 +184,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             rule: &STATEMENTS_AFTER_EXCLUSIVE_LOCK,
             span: ctx.span_for(window.operation, window.statement),
             message: format!(
-                "`ACCESS EXCLUSIVE` on `{relation}` is held until commit, through {count} more {statements} that \
-                 take time or wait for other locks, e.g. {example}: reads and writes of `{relation}` wait meanwhile"
+                "`ACCESS EXCLUSIVE` on `{relation}` is held until commit, through {count} more {statements} \
+                 for other locks, e.g. {example}: reads and writes of `{relation}` wait meanwhile"
             ),
             safe_alternative: split,
             operation: Some(window.operation),

@@ -211,7 +211,7 @@ fn check_run_python(ctx: &mut Ctx<'_>) {
             .unwrap_or_default();
         let message = match &run.body {
             Some(body) if !body.writes.is_empty() => {
-                let pacing = if body.loops || body.sleeps {
+                let pacing = if body.sleeps || !body.offset_paging.is_empty() {
                     format!(
                         ": its batches{} commit nothing, so",
                         if body.sleeps { " and sleeps" } else { "" }
