@@ -6,7 +6,8 @@ use crate::locks::Duration;
 declare_rule! {
     /// ## What it flags
     /// In a `.sql` file, a statement that works through a whole existing table while blocking its writes (or
-    /// reads and writes) — a rewrite, a validating scan, a non-concurrent index build — with no
+    /// reads and writes) — a rewrite, a validating scan, a non-concurrent index build, or a
+    /// change the lock model cannot rule out to be one (an index rebuild) — with no
     /// `statement_timeout` in force. Reported once per file, at the first such statement.
     /// Concurrent builds and `VALIDATE CONSTRAINT` are not reported: they block no one and
     /// must be allowed to finish.
@@ -53,12 +54,15 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         if super::words::Words::new(&statement.statement.sql).starts("TRUNCATE") {
             continue;
         }
+        // Unknown counts as long: the model could not rule out a scan or rebuild.
         let long_and_blocking = matches!(
             statement.locks.duration,
-            Some(Duration::RowsWritesBlocked | Duration::RowsReadsWritesBlocked)
+            Some(
+                Duration::RowsWritesBlocked | Duration::RowsReadsWritesBlocked | Duration::Unknown
+            )
         );
         let existing = statement.locks.locks.iter().any(|l| {
-            l.proportional() == Some(true)
+            l.proportional() != Some(false)
                 && (l.blocks_writes || l.blocks_reads)
                 && !ctx.is_created_here(&l.relation, operation.index)
         });
@@ -78,7 +82,12 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         .locks
         .locks
         .iter()
-        .find(|l| l.proportional() == Some(true) && (l.blocks_writes || l.blocks_reads));
+        .find(|l| l.proportional() != Some(false) && (l.blocks_writes || l.blocks_reads));
+    let may = if statement.locks.duration == Some(Duration::Unknown) {
+        "may work"
+    } else {
+        "works"
+    };
     let (table, mode) = lock.map_or(("the table", "its lock"), |l| {
         (l.relation.as_str(), l.mode.sql_words())
     });
@@ -111,7 +120,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         rule: &MISSING_STATEMENT_TIMEOUT,
         span: ctx.span_for(operation, statement),
         message: format!(
-            "this statement works through all of `{table}` holding `{mode}`, which blocks {blocked}{estimate}, \
+            "this statement {may} through all of `{table}` holding `{mode}`, which blocks {blocked}{estimate}, \
              with no `statement_timeout` to stop it{follow}"
         ),
         safe_alternative,
