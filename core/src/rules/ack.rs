@@ -14,9 +14,11 @@
 //! Invariant: acknowledging never hides a finding; it stays in the output, marked, and only
 //! stops counting toward `lockstep check`'s exit code.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use super::{Ctx, Finding, Report, Severity, declare_rule};
+use super::{Ctx, Report, Severity, declare_rule};
 use crate::source::SourceKind;
 use crate::span::Span;
 
@@ -103,11 +105,43 @@ pub(crate) fn apply(ctx: &mut Ctx<'_>, first: usize) {
     if comments.is_empty() {
         return;
     }
+    let tops = block_tops(&lines);
+    // (rule, line) → the comment there that acknowledges the rule: one lookup per finding.
+    let mut index: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for (i, comment) in comments.iter().enumerate() {
+        let valid = !comment.reason.is_empty()
+            && comment
+                .rules
+                .iter()
+                .all(|id| super::registry::rule(id).is_some());
+        if valid {
+            for rule in &comment.rules {
+                index.entry((rule.clone(), comment.line)).or_insert(i);
+            }
+        }
+    }
     for finding in ctx.findings.iter_mut().skip(first) {
         if finding.path != file {
             continue;
         }
-        acknowledge(finding, &lines, &mut comments);
+        let line = finding.line;
+        let top = tops
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(line);
+        let rule = finding.rule.to_owned();
+        let hit = index
+            .range((rule.clone(), top)..=(rule, line))
+            .next()
+            .map(|(_, &i)| i);
+        if let Some(comment) = hit.and_then(|i| comments.get_mut(i)) {
+            comment.used = true;
+            finding.acknowledged = Some(Acknowledgement {
+                reason: comment.reason.clone(),
+                source: AckSource::Comment,
+                line: comment.line,
+            });
+        }
     }
     for comment in comments.iter().filter(|c| !c.used) {
         let message = unused_message(comment);
@@ -156,39 +190,21 @@ fn unused_message(comment: &AckComment) -> String {
     }
 }
 
-/// Marks `finding` acknowledged by the first comment that names its rule, on its line or
-/// in the comment block directly above it.
-fn acknowledge(finding: &mut Finding, lines: &[Line], comments: &mut [AckComment]) {
-    let line = finding.line;
-    let mut candidates = vec![line];
-    let mut above = line.saturating_sub(1);
-    while above >= 1
-        && lines
-            .get(above as usize - 1)
-            .is_some_and(|l| l.comment_only)
-    {
-        candidates.push(above);
-        above -= 1;
+/// For each line (index = line - 1), the first line a comment acknowledging a finding on it
+/// may be on: the top of the block of comment-only lines directly above it, or the line itself.
+fn block_tops(lines: &[Line]) -> Vec<u32> {
+    let mut tops: Vec<u32> = Vec::with_capacity(lines.len());
+    for i in 0..lines.len() {
+        let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let above_is_comment = i > 0 && lines.get(i - 1).is_some_and(|l| l.comment_only);
+        let top = if above_is_comment {
+            tops.get(i - 1).copied().unwrap_or(line)
+        } else {
+            line
+        };
+        tops.push(top);
     }
-    for comment in comments.iter_mut() {
-        let valid = !comment.reason.is_empty()
-            && comment
-                .rules
-                .iter()
-                .all(|id| super::registry::rule(id).is_some());
-        if valid
-            && candidates.contains(&comment.line)
-            && comment.rules.iter().any(|r| r == finding.rule)
-        {
-            comment.used = true;
-            finding.acknowledged = Some(Acknowledgement {
-                reason: comment.reason.clone(),
-                source: AckSource::Comment,
-                line: comment.line,
-            });
-            return;
-        }
-    }
+    tops
 }
 
 /// Every line's shape, and the `lockstep: ack` comments.
@@ -390,5 +406,23 @@ class Migration(migrations.Migration):
         };
         assert_eq!(key(&before), key(&after));
         assert_eq!(before[0].line + 4, after[0].line);
+    }
+
+    #[test]
+    fn many_comments_and_findings_stay_linear() {
+        // A block of 20,000 acknowledgements above one statement: one acknowledges it, the
+        // others are reported; lookups are by (rule, line), so this is quick.
+        let mut sql = String::from("SET lock_timeout = '1s';\nSET statement_timeout = '1min';\n");
+        for _ in 0..20_000 {
+            sql.push_str("-- lockstep: ack add-index-non-concurrent -- small\n");
+        }
+        sql.push_str("CREATE INDEX i ON t (c);\n");
+        let found = findings("db/0004.sql", &sql);
+        let acknowledged = found.iter().filter(|f| f.acknowledged.is_some()).count();
+        let unused = found
+            .iter()
+            .filter(|f| f.rule == "unused-acknowledgement")
+            .count();
+        assert_eq!((acknowledged, unused), (1, 19_999));
     }
 }

@@ -160,8 +160,13 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
     }
 }
 
-fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
-    match kind {
+fn safe_alternative(kind: &DiagnosticKind) -> String {
+    if let DiagnosticKind::MigrationConflict { app, .. } = kind {
+        return format!(
+            "Merge the leaves, then review the merge migration:\n```sh\npython manage.py makemigrations --merge {app}\n```"
+        );
+    }
+    let text: &str = match kind {
         DiagnosticKind::Source(_) | DiagnosticKind::UnsupportedFile => {
             "Supply the migration's source text: a `.py` migration module or a `.sql` file."
         }
@@ -188,7 +193,8 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
         | DiagnosticKind::UnmodelledOperation { .. } => {
             "Check the assumption; review this operation by hand."
         }
-    }
+    };
+    text.to_owned()
 }
 
 /// Reports every parse diagnostic of the file as a finding, and the `RunPython` operations
@@ -200,14 +206,7 @@ pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
 
 /// `RunPython` with code from another module: opaque.
 fn report_run_python(ctx: &mut Ctx<'_>) {
-    let file = ctx.file();
-    for operation in &file.operations {
-        if operation.kind != "RunPython" {
-            continue;
-        }
-        let Some(run) = super::run_python::read(ctx.text(), operation.span) else {
-            continue;
-        };
+    for (operation, run) in super::run_python::read_all(ctx.file(), ctx.text()) {
         if run.body.is_some() {
             continue;
         }
@@ -251,7 +250,8 @@ fn report_parse(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
         // sqlparser rejects some valid PostgreSQL (`SET CONSTRAINTS "fk" IMMEDIATE`, which
         // Django prints itself, `ALTER DOMAIN`, `… COLLATE` in places): when the lock model
         // still read the statement, its locks are known and it is not opaque.
-        if matches!(diagnostic.kind, DiagnosticKind::OpaqueSql { .. })
+        // Nesting too deep to parse is reported all the same: hostile or broken input.
+        if matches!(&diagnostic.kind, DiagnosticKind::OpaqueSql { message } if !message.contains("recursion limit"))
             && statement.is_some_and(|s| {
                 s.locks.unknown.is_empty()
                     && s.locks
@@ -265,9 +265,72 @@ fn report_parse(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
             rule: rule_of(&diagnostic.kind),
             span: diagnostic.span,
             message: diagnostic.kind.to_string(),
-            safe_alternative: safe_alternative(&diagnostic.kind).to_owned(),
+            safe_alternative: safe_alternative(&diagnostic.kind),
             operation,
             statement,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_utils::{findings, render_findings, rule_ids};
+
+    #[test]
+    fn sql_the_lock_model_reads_is_not_opaque() {
+        // sqlparser rejects `SET CONSTRAINTS "name" IMMEDIATE`, which Django prints itself.
+        let sql = "SET lock_timeout = '1s';\nSET CONSTRAINTS \"shop_order_fk\" IMMEDIATE;\nFROBNICATE the table;";
+        let found = findings("db/0001.sql", sql);
+        let opaque: Vec<_> = found
+            .iter()
+            .filter(|f| f.rule == "runsql-opaque")
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(opaque, [3], "{found:#?}");
+    }
+
+    #[test]
+    fn graph_problems_are_errors_with_their_own_ids() {
+        let migration = |deps: &str| {
+            format!(
+                "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    \
+                 dependencies = [{deps}]\n    operations = []\n"
+            )
+        };
+        let files = [
+            crate::source::SourceFile::from_text("shop/migrations/0001_initial.py", migration("")),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0002_a.py",
+                migration("(\"shop\", \"0001_initial\")"),
+            ),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0002_b.py",
+                migration("(\"shop\", \"0001_initial\")"),
+            ),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0004_c.py",
+                migration("(\"shop\", \"0003_gone\")"),
+            ),
+        ];
+        let analysis = crate::analyze(&files, &crate::source::Settings::default());
+        let found: Vec<_> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule != "unknown-expression")
+            .cloned()
+            .collect();
+        insta::assert_snapshot!(render_findings(&found));
+        let rules: Vec<_> = found.iter().map(|f| (f.rule, f.severity)).collect();
+        assert!(
+            rules.contains(&("migration-conflict", crate::rules::Severity::Error)),
+            "{rules:?}"
+        );
+        assert!(
+            rules.contains(&("missing-dependency", crate::rules::Severity::Error)),
+            "{rules:?}"
+        );
+        // Dependencies on apps not supplied at all are assumed applied: no finding.
+        let other_app = migration("(\"auth\", \"0012_alter_user_first_name_max_length\")");
+        assert!(rule_ids("shop/migrations/0001_initial.py", &other_app).is_empty());
     }
 }

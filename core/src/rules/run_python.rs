@@ -7,13 +7,14 @@
 //! reported; a function defined elsewhere is `body: None`, never guessed at. Nothing here
 //! runs code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::span::Span;
+use crate::analysis::{FileAnalysis, OperationAnalysis};
+use crate::span::{FileId, Span};
 
 /// One `RunPython` call.
 #[derive(Debug, Default)]
@@ -45,11 +46,52 @@ pub(crate) struct Body {
     pub(crate) models: Vec<(String, String)>,
 }
 
-/// Reads the `RunPython` call at `span` of the migration `text` (whose file is `file`).
+/// Every `RunPython` operation of `file` (a Django migration whose text is `text`) with
+/// what its call shows. The module is parsed once, and only when there is a `RunPython`.
+pub(crate) fn read_all<'f>(
+    file: &'f FileAnalysis,
+    text: &str,
+) -> Vec<(&'f OperationAnalysis, RunPython)> {
+    let operations: Vec<&OperationAnalysis> = file
+        .operations
+        .iter()
+        .filter(|op| op.kind == "RunPython")
+        .collect();
+    if operations.is_empty() {
+        return Vec::new();
+    }
+    let Ok(parsed) = ruff_python_parser::parse_module(text) else {
+        return Vec::new();
+    };
+    let suite = parsed.suite();
+    let calls = calls_by_range(suite);
+    let imports = ModelImports::of(suite);
+    operations
+        .into_iter()
+        .filter_map(|op| {
+            let call = calls.get(&(op.span.start, op.span.end))?;
+            Some((op, read_call(call, suite, &imports, text, op.span.file)?))
+        })
+        .collect()
+}
+
+/// The `RunPython` call at `span` of the migration `text`.
+#[cfg(test)]
 pub(crate) fn read(text: &str, span: Span) -> Option<RunPython> {
     let parsed = ruff_python_parser::parse_module(text).ok()?;
     let suite = parsed.suite();
-    let call = find_call(suite, span)?;
+    let calls = calls_by_range(suite);
+    let call = calls.get(&(span.start, span.end))?;
+    read_call(call, suite, &ModelImports::of(suite), text, span.file)
+}
+
+fn read_call(
+    call: &ast::ExprCall,
+    suite: &[Stmt],
+    imports: &ModelImports,
+    text: &str,
+    file: FileId,
+) -> Option<RunPython> {
     let keyword = |name: &str| {
         call.arguments
             .keywords
@@ -66,7 +108,6 @@ pub(crate) fn read(text: &str, span: Span) -> Option<RunPython> {
         .get(code.range().start().to_usize()..code.range().end().to_usize())
         .unwrap_or("")
         .to_owned();
-    let imports = ModelImports::of(suite);
     let body = match code {
         // `RunPython(migrations.RunPython.noop, …)`: Django's do-nothing function.
         Expr::Attribute(attribute)
@@ -74,12 +115,13 @@ pub(crate) fn read(text: &str, span: Span) -> Option<RunPython> {
         {
             Some(Body::default())
         }
-        Expr::Lambda(lambda) => Some(Body::of_expr(&lambda.body, span.file, &imports, text)),
+        Expr::Lambda(lambda) => Some(Body::of_expr(&lambda.body, file, imports, text)),
         Expr::Name(name) => find_function(suite, name.id.as_str())
-            .map(|f| Body::of_stmts(&f.body, span.file, &imports, text)),
+            .map(|f| Body::of_stmts(&f.body, file, imports, text)),
         // `Migration.forwards` and friends: a method of a class in this file.
-        Expr::Attribute(attribute) => find_method(suite, attribute)
-            .map(|f| Body::of_stmts(&f.body, span.file, &imports, text)),
+        Expr::Attribute(attribute) => {
+            find_method(suite, attribute).map(|f| Body::of_stmts(&f.body, file, imports, text))
+        }
         _ => None,
     };
     Some(RunPython {
@@ -89,39 +131,27 @@ pub(crate) fn read(text: &str, span: Span) -> Option<RunPython> {
     })
 }
 
-/// The call expression whose range is `span`.
-fn find_call(suite: &[Stmt], span: Span) -> Option<&ast::ExprCall> {
-    struct Finder<'a> {
-        start: u32,
-        end: u32,
-        found: Option<&'a ast::ExprCall>,
+/// Every call expression of the module by its byte range (one walk, for many lookups).
+fn calls_by_range(suite: &[Stmt]) -> BTreeMap<(u32, u32), &ast::ExprCall> {
+    struct Collector<'a> {
+        calls: BTreeMap<(u32, u32), &'a ast::ExprCall>,
     }
-    impl<'a> Visitor<'a> for Finder<'a> {
+    impl<'a> Visitor<'a> for Collector<'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found.is_some() {
-                return;
-            }
-            let range = expr.range();
-            if range.end().to_u32() < self.start || range.start().to_u32() > self.end {
-                return;
-            }
-            if let Expr::Call(call) = expr
-                && range.start().to_u32() == self.start
-                && range.end().to_u32() == self.end
-            {
-                self.found = Some(call);
-                return;
+            if let Expr::Call(call) = expr {
+                let range = expr.range();
+                self.calls
+                    .entry((range.start().to_u32(), range.end().to_u32()))
+                    .or_insert(call);
             }
             visitor::walk_expr(self, expr);
         }
     }
-    let mut finder = Finder {
-        start: span.start,
-        end: span.end,
-        found: None,
+    let mut collector = Collector {
+        calls: BTreeMap::new(),
     };
-    finder.visit_body(suite);
-    finder.found
+    collector.visit_body(suite);
+    collector.calls
 }
 
 /// The module-level function `name`.
@@ -214,7 +244,7 @@ fn is_models_module(module: &str) -> bool {
 
 /// Walks a body, collecting [`Body`] facts.
 struct Walker<'a> {
-    file: crate::span::FileId,
+    file: FileId,
     text: &'a str,
     imports: &'a ModelImports,
     /// Model names imported inside the body itself.
@@ -356,11 +386,7 @@ impl<'a> Visitor<'a> for Walker<'_> {
 }
 
 impl Body {
-    fn walker<'a>(
-        file: crate::span::FileId,
-        imports: &'a ModelImports,
-        text: &'a str,
-    ) -> Walker<'a> {
+    fn walker<'a>(file: FileId, imports: &'a ModelImports, text: &'a str) -> Walker<'a> {
         Walker {
             file,
             text,
@@ -373,12 +399,7 @@ impl Body {
         }
     }
 
-    fn of_stmts(
-        stmts: &[Stmt],
-        file: crate::span::FileId,
-        imports: &ModelImports,
-        text: &str,
-    ) -> Self {
+    fn of_stmts(stmts: &[Stmt], file: FileId, imports: &ModelImports, text: &str) -> Self {
         let mut walker = Self::walker(file, imports, text);
         walker.visit_body(stmts);
         if let Some(paginator) = walker.paginator.take().filter(|_| walker.body.loops) {
@@ -387,7 +408,7 @@ impl Body {
         walker.body
     }
 
-    fn of_expr(expr: &Expr, file: crate::span::FileId, imports: &ModelImports, text: &str) -> Self {
+    fn of_expr(expr: &Expr, file: FileId, imports: &ModelImports, text: &str) -> Self {
         let mut walker = Self::walker(file, imports, text);
         walker.visit_expr(expr);
         walker.body
@@ -407,7 +428,7 @@ fn first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::FileId;
+    use FileId;
 
     const MIGRATION: &str = r#"import time
 from django.db import migrations, models

@@ -34,13 +34,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         return;
     }
     let file = ctx.file();
-    for operation in &file.operations {
-        if operation.kind != "RunPython" {
-            continue;
-        }
-        let Some(run) = run_python::read(ctx.text(), operation.span) else {
-            continue;
-        };
+    for (operation, run) in run_python::read_all(file, ctx.text()) {
         let Some(body) = &run.body else {
             continue;
         };

@@ -183,13 +183,7 @@ fn check_run_python(ctx: &mut Ctx<'_>) {
         return;
     }
     let file = ctx.file();
-    for operation in &file.operations {
-        if operation.kind != "RunPython" {
-            continue;
-        }
-        let Some(run) = run_python::read(ctx.text(), operation.span) else {
-            continue;
-        };
+    for (operation, run) in run_python::read_all(file, ctx.text()) {
         let atomic = run.atomic == Some(true) || (file.atomic && run.atomic != Some(false));
         if !atomic {
             continue;
@@ -277,7 +271,7 @@ fn rewritten(run: &RunPython, app: &str, schema_ops: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_utils::{findings, render_findings, rule_ids};
+    use crate::rules::test_utils::{findings, findings_of, render_findings, rule_ids};
 
     #[test]
     fn fires_on_whole_table_updates() {
@@ -327,5 +321,20 @@ class Migration(migrations.Migration):
         assert!(
             !rule_ids("shop/migrations/0002_code.py", &non_atomic).contains(&"unbatched-backfill")
         );
+    }
+
+    #[test]
+    fn many_run_python_operations_parse_the_module_once() {
+        let mut py = String::from(
+            "from django.db import migrations\n\ndef f(apps, schema_editor):\n    \
+             apps.get_model(\"shop\", \"Order\").objects.update(total=0)\n\n\
+             class Migration(migrations.Migration):\n    operations = [\n",
+        );
+        for _ in 0..2_000 {
+            py.push_str("        migrations.RunPython(f, migrations.RunPython.noop),\n");
+        }
+        py.push_str("    ]\n");
+        let found = findings_of("unbatched-backfill", "shop/migrations/0002_x.py", &py);
+        assert_eq!(found.len(), 2_000);
     }
 }
