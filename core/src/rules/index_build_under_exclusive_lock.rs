@@ -43,8 +43,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             let concurrent = concurrent(sql);
             let safe_alternative = if ctx.is_sql_file() {
                 format!(
-                    "Commit the exclusive change first, then build the index concurrently outside the transaction:\n\
-                     ```sql\nCOMMIT;\n{concurrent}\n```"
+                    "Commit the exclusive change first, build the index concurrently outside any transaction, \
+                     then open a new one for what follows:\n```sql\nCOMMIT;\n{concurrent}\nBEGIN;\n```"
                 )
             } else {
                 format!(

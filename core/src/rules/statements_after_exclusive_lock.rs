@@ -170,8 +170,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
         let split = if ctx.is_sql_file() {
             let sql = window.statement.statement.sql.trim();
             format!(
-                "Commit right after the exclusive statement, and run the rest in their own transactions:\n```sql\n\
-                 BEGIN;\n{sql}\nCOMMIT;\n-- then the following statements, each in its own transaction\n```"
+                "Commit right after the exclusive statement, and run the rest in a transaction of their own:\n\
+                 ```sql\n{sql}\nCOMMIT;\nBEGIN;\n```"
             )
         } else {
             format!(
