@@ -15,7 +15,7 @@ fn fired(rule: &str, sql: &str) -> Vec<lockstep_core::Finding> {
     .collect()
 }
 
-/// The first ```sql block of a safe alternative.
+/// The first fenced SQL block of a safe alternative.
 fn sql_block(text: &str) -> String {
     let start = text.find("```sql\n").expect("an SQL block") + "```sql\n".len();
     let end = start + text[start..].find("```").expect("a closed block");
