@@ -15,7 +15,7 @@ Every figure is the median wall time of RUNS process runs, start-up included; st
 counted from lockstep's own JSON (the same count is used for squawk).
 
     .venv/bin/python bench/check_speed.py --lockstep target/release/lockstep \
-        --squawk bench/.venv-squawk/bin/squawk --copies 50 --runs 5
+        --squawk target/squawk-venv/bin/squawk --copies 50 --runs 5
 """
 
 from __future__ import annotations
