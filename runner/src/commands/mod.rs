@@ -2,6 +2,8 @@
 
 mod check;
 mod explain;
+mod plan;
+mod report;
 pub(crate) mod rules;
 mod serve;
 mod sql;
@@ -20,5 +22,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
