@@ -37,8 +37,11 @@ fn python() -> PathBuf {
     python
 }
 
+/// App, name, file, and the `(app, name)`s a squash replaces.
+type Entry = (String, String, PathBuf, Vec<(String, String)>);
+
 /// The fixture's migrations in `migrate`'s order, with what each replaces.
-fn manifest() -> Vec<(String, String, PathBuf, Vec<(String, String)>)> {
+fn manifest() -> Vec<Entry> {
     let text = std::fs::read_to_string(repo().join("tests/django/oracle/manifest.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     json["migrations"]
