@@ -5,6 +5,8 @@
 //! `manage.py migrate` makes it (plain `CREATE INDEX`, a validating `FOREIGN KEY`, one `UPDATE`
 //! of the whole table and `SET NOT NULL` in one transaction) under the same load.
 
+#![allow(clippy::print_stderr, reason = "the figures this test exists for")]
+
 #[path = "apply_common/mod.rs"]
 mod common;
 
@@ -119,8 +121,8 @@ fn safe_plan() -> Plan {
     plan(steps, Vec::new())
 }
 
-/// What `manage.py migrate` runs for the same change (AddIndex, AddField(ForeignKey),
-/// AlterField null → not null with a default), each migration atomic.
+/// What `manage.py migrate` runs for the same change (`AddIndex`, `AddField(ForeignKey)`,
+/// `AlterField` null → not null with a default), each migration atomic.
 const NAIVE: &[&str] = &[
     r#"BEGIN; ALTER TABLE "load_order" ADD COLUMN "status" text NULL; ALTER TABLE "load_order" ALTER COLUMN "status" SET DEFAULT 'new'; COMMIT"#,
     r#"BEGIN; CREATE INDEX "load_order_created_idx" ON "load_order" ("created"); COMMIT"#,
@@ -152,7 +154,7 @@ fn start_writers(db: &TestDb) -> Workload {
                     let id = i64::try_from(i % u64::from(ROWS)).unwrap() + 1;
                     let customer = id % 1000 + 1;
                     let start = Instant::now();
-                    let result = if i % 2 == 0 {
+                    let result = if i.is_multiple_of(2) {
                         sqlx::query("INSERT INTO load_order (customer_id, total) VALUES ($1, 1)")
                             .bind(customer)
                             .execute(&mut conn)
