@@ -6,7 +6,14 @@
 //! (wasm) and in the runner (native). Invariant: every field that changes what the runner does
 //! is part of the serialized plan, so changing it changes the digest.
 
+mod build;
 pub mod canonical;
+mod rewrite;
+mod shapes;
+mod sqltext;
+mod steps;
+
+pub use build::{DJANGO_ATTEMPTS, LOCK_ATTEMPTS, STATEMENT_TIMEOUT_MS, build};
 
 use std::collections::BTreeMap;
 
