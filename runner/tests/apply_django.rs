@@ -3,11 +3,9 @@
 //! then Django's own `showmigrations` lists every migration applied, and `migrate --check` and
 //! `makemigrations --check` find nothing to do.
 //!
-//! The plan is made here from `lockstep_core::analyze`: one `ddl` step per operation (autocommit
-//! when the migration is not atomic), Django's deferred statements in a last `ddl` step, one
-//! `record` step per migration (per replaced migration for a squash, as Django records them),
-//! and a `django` step for a migration with `RunPython`, parameters Django binds, or SQL
-//! Lockstep does not reproduce.
+//! The plan is the one `lockstep plan` makes (`lockstep_core::plan::build`, every safe rewrite:
+//! `CONCURRENTLY` builds, `NOT VALID` + `VALIDATE`, the `SET NOT NULL` path, backfills), with
+//! `django` steps for `RunPython` and what Lockstep does not reproduce.
 
 #[path = "apply_common/mod.rs"]
 mod common;
@@ -16,9 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
-use lockstep_core::analysis::SqlStatus;
-use lockstep_core::plan::{Check, Plan, Step, StepKind, TransactionMode};
-use lockstep_core::sql::StatementKind;
+use lockstep_core::plan::{Choices, Plan, StepKind};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,8 +33,11 @@ fn python() -> PathBuf {
     python
 }
 
+/// App, name, file, and the `(app, name)`s a squash replaces.
+type Entry = (String, String, PathBuf, Vec<(String, String)>);
+
 /// The fixture's migrations in `migrate`'s order, with what each replaces.
-fn manifest() -> Vec<(String, String, PathBuf, Vec<(String, String)>)> {
+fn manifest() -> Vec<Entry> {
     let text = std::fs::read_to_string(repo().join("tests/django/oracle/manifest.json")).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     json["migrations"]
@@ -67,10 +66,10 @@ fn manifest() -> Vec<(String, String, PathBuf, Vec<(String, String)>)> {
         .collect()
 }
 
-/// A plan for the whole fixture project, from the core's analysis.
+/// The plan `lockstep plan` makes for the whole fixture project: the core's builder over the
+/// analysis, every safe rewrite chosen.
 fn fixture_plan() -> (Plan, usize) {
-    let migrations = manifest();
-    let files: Vec<lockstep_core::SourceFile> = migrations
+    let files: Vec<lockstep_core::SourceFile> = manifest()
         .iter()
         .map(|(_, _, path, _)| {
             let relative = path.strip_prefix(repo()).unwrap().display().to_string();
@@ -79,90 +78,11 @@ fn fixture_plan() -> (Plan, usize) {
         .collect();
     let settings = lockstep_core::Settings::default();
     let analysis = lockstep_core::analyze(&files, &settings);
-    let mut steps: Vec<Step> = Vec::new();
-    let mut django_steps = 0;
-    for file in &analysis.files {
-        let (app, name) = (file.app_label.as_str(), file.name.as_str());
-        let (_, _, _, replaces) = migrations
-            .iter()
-            .find(|(a, n, _, _)| a == app && n == name)
-            .unwrap_or_else(|| panic!("{app}.{name} is not in the manifest"));
-        let id = format!("{app}.{name}");
-        // `RunSQL((sql, params))` keeps psycopg's `%s` placeholders in the statement; Django
-        // binds the parameters, so such a migration is Django's to run too.
-        let opaque = file.operations.iter().any(|op| {
-            op.sql != SqlStatus::Reproduced
-                || op.statements.iter().any(|s| s.statement.sql.contains("%s"))
-        });
-        if opaque {
-            django_steps += 1;
-            let mut s = step(&format!("{id}/django"), (app, name), StepKind::Django, &[]);
-            s.expect = vec![Check::DjangoMigration {
-                app: app.into(),
-                name: name.into(),
-            }];
-            steps.push(s);
-            continue;
-        }
-        let mut deferred = Vec::new();
-        for op in &file.operations {
-            let mut now = Vec::new();
-            let mut autocommit = false;
-            for statement in &op.statements {
-                if statement.statement.kind == StatementKind::Transaction {
-                    continue;
-                }
-                autocommit |= !statement.transaction;
-                if statement.deferred {
-                    deferred.push(statement.statement.sql.clone());
-                } else {
-                    now.push(statement.statement.sql.clone());
-                }
-            }
-            if now.is_empty() {
-                continue;
-            }
-            let mut s = step(
-                &format!("{id}/{}", op.index),
-                (app, name),
-                StepKind::Ddl,
-                &[],
-            );
-            s.sql = now;
-            if autocommit {
-                s.transaction = TransactionMode::Autocommit;
-            }
-            s.lock_timeout_ms = 5_000;
-            steps.push(s);
-        }
-        if !deferred.is_empty() {
-            let mut s = step(&format!("{id}/deferred"), (app, name), StepKind::Ddl, &[]);
-            s.sql = deferred;
-            s.transaction = if file.atomic {
-                TransactionMode::Transaction
-            } else {
-                TransactionMode::Autocommit
-            };
-            steps.push(s);
-        }
-        let recorded: Vec<(String, String)> = if replaces.is_empty() {
-            vec![(app.to_owned(), name.to_owned())]
-        } else {
-            replaces.clone()
-        };
-        for (a, n) in recorded {
-            let mut s = step(
-                &format!("{id}/record/{a}.{n}"),
-                (&a, &n),
-                StepKind::Record,
-                &[],
-            );
-            s.expect = vec![Check::DjangoMigration { app: a, name: n }];
-            steps.push(s);
-        }
-    }
-    let mut plan = plan(steps, Vec::new());
-    plan.settings = settings;
+    let plan = lockstep_core::plan::build(&analysis, &files, &Choices::default());
+    let django_steps = plan
+        .steps()
+        .filter(|(_, s)| s.kind == StepKind::Django)
+        .count();
     (plan, django_steps)
 }
 
@@ -183,6 +103,16 @@ fn django_agrees_after_lockstep_applies_every_fixture_migration() {
     let migrations = manifest().len();
     assert_eq!(migrations, 61);
     assert!(django_steps >= 2, "{django_steps}");
+    let kinds = |kind: StepKind| plan.steps().filter(|(_, s)| s.kind == kind).count();
+    eprintln!(
+        "fixture plan: {} steps ({} ddl, {} backfill, {} django, {} record) for {migrations} \
+         migrations",
+        plan.steps().count(),
+        kinds(StepKind::Ddl),
+        kinds(StepKind::Backfill),
+        django_steps,
+        kinds(StepKind::Record)
+    );
     let written = write_plan("django", &plan);
     let command = format!(
         "{} {}",

@@ -72,6 +72,15 @@ CREATE TABLE IF NOT EXISTS lockstep.batches (
     committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (plan_digest, step_id, batch)
 );
+CREATE TABLE IF NOT EXISTS lockstep.checks (
+    plan_digest text NOT NULL,
+    step_id text NOT NULL,
+    position integer NOT NULL,
+    ok boolean NOT NULL,
+    detail text NOT NULL,
+    checked_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (plan_digest, step_id, position)
+);
 ";
 
 /// Forward (`apply`) or reverse (`rollback`).
@@ -478,6 +487,59 @@ pub(crate) async fn record_batch(
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// The step's `expect` as evaluated right after it (replacing an earlier evaluation).
+pub(crate) async fn record_checks(
+    conn: &mut PgConnection,
+    digest: &str,
+    step_id: &str,
+    results: &[(bool, String)],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM lockstep.checks WHERE plan_digest = $1 AND step_id = $2")
+        .bind(digest)
+        .bind(step_id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, (ok, detail)) in results.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO lockstep.checks (plan_digest, step_id, position, ok, detail) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(digest)
+        .bind(step_id)
+        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+        .bind(ok)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every journaled check result of a plan: (step, position) → (ok, detail).
+pub(crate) async fn load_checks(
+    conn: &mut PgConnection,
+    digest: &str,
+) -> sqlx::Result<BTreeMap<(String, usize), (bool, String)>> {
+    if !sqlx::query_scalar::<_, bool>("SELECT to_regclass('lockstep.checks') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?
+    {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<(String, i32, bool, String)> = sqlx::query_as(
+        "SELECT step_id, position, ok, detail FROM lockstep.checks WHERE plan_digest = $1",
+    )
+    .bind(digest)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(step, position, ok, detail)| {
+            ((step, usize::try_from(position).unwrap_or(0)), (ok, detail))
+        })
+        .collect())
 }
 
 /// A forward step undone by `rollback`: its row says so, in the reverse step's transaction.

@@ -317,7 +317,7 @@ async fn run_steps(
                     .run_with_reconnects(step, position, total, resume.as_ref(), observer)
                     .await?;
                 summary.ran += 1;
-                if runner.direction == Direction::Forward && step.kind != StepKind::Verify {
+                if runner.direction == Direction::Forward {
                     expect_after(runner, step, observer).await;
                 }
             }
@@ -326,8 +326,9 @@ async fn run_steps(
     Ok(summary)
 }
 
-/// A step's own `expect`, right after it: a miss is reported (and journaled as a note), the
-/// report's verification shows it again; `verify` steps are the ones that stop a run.
+/// A step's own `expect`, right after it, journaled (`lockstep.checks`): later steps may
+/// rename or drop what it made, so this is when its post-conditions are checked. A miss is
+/// reported and noted on the step; `verify` steps are the ones that stop a run.
 async fn expect_after(runner: &mut step::Runner<'_>, step: &Step, observer: &mut dyn Observer) {
     if step.expect.is_empty() {
         return;
@@ -335,6 +336,8 @@ async fn expect_after(runner: &mut step::Runner<'_>, step: &Step, observer: &mut
     let Ok(results) = verify::evaluate(&mut runner.conn, &step.expect).await else {
         return;
     };
+    let journaled: Vec<(bool, String)> = results.iter().map(|r| (r.ok, r.detail.clone())).collect();
+    let _ = journal::record_checks(&mut runner.conn, &runner.digest, &step.id, &journaled).await;
     let missed: Vec<String> = results
         .iter()
         .filter(|r| !r.ok)

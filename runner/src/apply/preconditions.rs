@@ -8,7 +8,7 @@
 //! drops must. Backfills need their table and key column, `django` steps a runnable command and
 //! no later migration of their app applied (`migrate APP NAME` would unapply it). Invariant:
 //! all of it is checked before the first change; after a statement the model cannot follow
-//! (opaque DDL), later "must (not) exist" problems are notes, not refusals.
+//! (opaque DDL, a `django` step), later "must (not) exist" problems are notes, not refusals.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -113,18 +113,24 @@ impl At<'_> {
 struct Findings {
     problems: Vec<String>,
     notes: Vec<String>,
-    /// An unmodelled DDL statement came earlier: the model may be wrong from here.
-    tainted: bool,
+    /// What came earlier that the model cannot follow (opaque DDL, a `django` step): the
+    /// model may be wrong from here.
+    tainted: Option<String>,
 }
 
 impl Findings {
     fn problem(&mut self, line: String) {
-        if self.tainted {
-            self.notes.push(format!(
-                "note (not checked strictly after an unmodelled statement): {line}"
-            ));
-        } else {
-            self.problems.push(line);
+        match &self.tainted {
+            Some(reason) => self.notes.push(format!(
+                "note: {line} (not refused: after {reason} the runner cannot tell)"
+            )),
+            None => self.problems.push(line),
+        }
+    }
+
+    fn taint(&mut self, reason: impl FnOnce() -> String) {
+        if self.tainted.is_none() {
+            self.tainted = Some(reason());
         }
     }
 }
@@ -167,7 +173,11 @@ pub(crate) async fn check(
                 }
             }
             StepKind::Backfill => check_backfill(&schema, step, &mut findings),
-            StepKind::Django => check_django(plan, step, &recorded, options, &mut findings),
+            StepKind::Django => {
+                check_django(plan, step, &recorded, options, &mut findings);
+                // Django may create or change anything: the model cannot follow.
+                findings.taint(|| format!("Django's step `{}`", step.id));
+            }
             StepKind::Record | StepKind::Verify => {}
         }
     }
@@ -276,14 +286,10 @@ fn check_action(
             schema.relations.remove(from);
             schema.relations.insert(to.clone());
         }
-        Action::Other { ddl } => {
-            if *ddl && !findings.tainted {
-                findings.tainted = true;
-                findings.notes.push(
-                    at.say("not modelled; the checks after it are reported as notes, not refusals"),
-                );
-            }
+        Action::Other { ddl: true } => {
+            findings.taint(|| format!("step `{}`, statement {}", at.step, at.statement));
         }
+        Action::Other { ddl: false } => {}
     }
 }
 

@@ -25,6 +25,13 @@ pub(crate) struct CheckResult {
     pub(crate) ok: bool,
     /// What the catalog says.
     pub(crate) detail: String,
+    /// As journaled right after its step (`None`: not journaled, e.g. the step did not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) after_step: Option<bool>,
+    /// Evaluated now (`None`: a later step of the plan changes the same object, so only the
+    /// result right after the step counts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) now: Option<bool>,
 }
 
 /// The journal's figures for one step.
@@ -108,6 +115,8 @@ pub(crate) async fn evaluate(
             check: describe(check),
             ok,
             detail,
+            after_step: None,
+            now: Some(ok),
         });
     }
     Ok(results)
@@ -220,16 +229,53 @@ pub(crate) async fn invalid_indexes(conn: &mut PgConnection) -> sqlx::Result<Vec
 }
 
 /// The whole verification of a plan against the database: read-only.
+///
+/// A step's checks held right after it (the journal) and, unless a later step of the plan
+/// changes the same table, index or constraint, still hold now.
 pub(crate) async fn verify_plan(
     conn: &mut PgConnection,
     plan: &Plan,
 ) -> sqlx::Result<Verification> {
     let digest = plan.digest();
+    let journaled = super::journal::load_checks(conn, &digest).await?;
+    let steps: Vec<&lockstep_core::plan::Step> = plan.steps().map(|(_, s)| s).collect();
+    // Objects each step's successors touch, computed from the end.
+    let mut later = vec![Touched::default(); steps.len()];
+    let mut acc = Touched::default();
+    for (i, step) in steps.iter().enumerate().rev() {
+        if let Some(slot) = later.get_mut(i) {
+            slot.clone_from(&acc);
+        }
+        acc.add(step);
+    }
     let mut checks = Vec::new();
-    for (_, step) in plan.steps() {
-        for mut result in evaluate(conn, &step.expect).await? {
-            result.step = Some(step.id.clone());
-            checks.push(result);
+    for (step, touched) in steps.iter().zip(&later) {
+        for (position, check) in step.expect.iter().enumerate() {
+            let after = journaled.get(&(step.id.clone(), position));
+            let superseded = touched.covers(check);
+            let live = if superseded {
+                None
+            } else {
+                Some(one(conn, check).await?)
+            };
+            let (ok, detail) = match (after, &live) {
+                (Some((a, d)), None) => (*a, format!("{d} (right after the step)")),
+                (Some((a, _)), Some((n, d))) => (*a && *n, d.clone()),
+                (None, Some((n, d))) => (*n, d.clone()),
+                (None, None) => (
+                    false,
+                    "not checked: the step has not run, and later steps change the object"
+                        .to_owned(),
+                ),
+            };
+            checks.push(CheckResult {
+                step: Some(step.id.clone()),
+                check: describe(check),
+                ok,
+                detail,
+                after_step: after.map(|(a, _)| *a),
+                now: live.map(|(n, _)| n),
+            });
         }
     }
     let invalid = invalid_indexes(conn).await?;
@@ -242,6 +288,8 @@ pub(crate) async fn verify_plan(
         } else {
             invalid.join(", ")
         },
+        after_step: None,
+        now: Some(invalid.is_empty()),
     });
     let figures = step_figures(conn, plan, &digest).await?;
     let recorded = super::django::recorded(conn).await?;
@@ -267,6 +315,76 @@ pub(crate) async fn verify_plan(
         migrations,
         ok,
     })
+}
+
+/// Tables, indexes and constraints some steps change, by name; `all` after a statement the
+/// runner cannot read.
+#[derive(Clone, Debug, Default)]
+struct Touched {
+    all: bool,
+    names: BTreeSet<String>,
+}
+
+impl Touched {
+    fn add(&mut self, step: &lockstep_core::plan::Step) {
+        use super::statement::{Action, TableAction};
+        if let Some(spec) = &step.backfill {
+            self.names
+                .insert(super::preconditions::unquote(&spec.table));
+        }
+        for sql in &step.sql {
+            match super::statement::read(sql) {
+                Action::CreateTable { table, .. } => {
+                    self.names.insert(table);
+                }
+                Action::DropTable { tables, .. } => self.names.extend(tables),
+                Action::AlterTable { table, actions, .. } => {
+                    self.names.insert(table);
+                    for action in actions {
+                        match action {
+                            TableAction::AddConstraint { name, .. }
+                            | TableAction::DropConstraint { name, .. }
+                            | TableAction::ValidateConstraint { name } => {
+                                self.names.insert(name);
+                            }
+                            TableAction::RenameConstraint { from, to } => {
+                                self.names.insert(from);
+                                self.names.insert(to);
+                            }
+                            TableAction::RenameTable { to } => {
+                                self.names.insert(to);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Action::CreateIndex { name, table, .. } => {
+                    self.names.insert(name);
+                    self.names.insert(table);
+                }
+                Action::DropIndex { names, .. } => self.names.extend(names),
+                Action::RenameIndex { from, to } => {
+                    self.names.insert(from);
+                    self.names.insert(to);
+                }
+                Action::Other { ddl } => self.all |= ddl,
+            }
+        }
+    }
+
+    fn covers(&self, check: &Check) -> bool {
+        let names: Vec<&String> = match check {
+            Check::IndexValid { index } => vec![index],
+            Check::ConstraintValidated { table, constraint } => vec![table, constraint],
+            Check::Column { table, .. }
+            | Check::ColumnAbsent { table, .. }
+            | Check::TableExists { table }
+            | Check::TableAbsent { table } => vec![table],
+            // Only a rollback removes a django_migrations row.
+            Check::DjangoMigration { .. } => return false,
+        };
+        self.all || names.iter().any(|n| self.names.contains(*n))
+    }
 }
 
 async fn step_figures(
