@@ -76,8 +76,8 @@ def build_template(name: str, migrate_to: tuple[str, str], orders: int,
             "FROM generate_series(1, %s) g", (customers,))
         conn.execute(
             "INSERT INTO load_order (amount, note, placed) "
-            "SELECT (g * 7919) %% 1000, 'order ' || g, "
-            "       timestamptz '2024-01-01' + (g * 7919 %% 1000000) * interval '1 second' "
+            "SELECT (g::bigint * 7919) %% 1000, 'order ' || g, "
+            "       timestamptz '2024-01-01' + (g::bigint * 7919 %% 1000000) * interval '1 second' "
             "FROM generate_series(1, %s) g", (orders,))
         conn.execute("VACUUM (ANALYZE) load_order")
         conn.execute("VACUUM (ANALYZE) load_customer")

@@ -150,6 +150,16 @@ def main() -> None:
             row("lockstep check --format json", ours, n_statements, n_files)
             row("python: read + ast.parse (floor)", floor, n_statements, n_files)
             print(f"  ratio: lockstep takes {ours / floor:.2f}x the time Python needs to parse them")
+        if args.copies >= 4:
+            # The same corpus at a quarter of the size, in the same run: linear work takes a
+            # quarter of the time, so the ratio says how the analysis scales with a project.
+            quarter_dir = Path(tmp) / "py_quarter"
+            quarter_files = django_corpus(quarter_dir, args.copies // 4)
+            quarter = timed(lockstep + [str(quarter_dir)], args.runs)
+            whole = timed(lockstep + [str(py_dir)], args.runs)
+            print(f"  scaling: {quarter_files:,} files {quarter * 1000:.0f} ms, {py_files:,} files "
+                  f"{whole * 1000:.0f} ms: {whole / quarter:.1f}x the time for "
+                  f"{py_files / quarter_files:.0f}x the files")
         print(f"  load average (1, 5, 15 min): {load_before} before, {benchdb.loadavg()} after; "
               f"median of {args.runs} run(s)")
 
