@@ -493,3 +493,99 @@ fn rollback_refuses_before_changing_anything_when_a_step_has_no_reverse() {
     );
     assert_eq!(db.fingerprint(&["shop_order"]), before);
 }
+
+#[test]
+fn rollback_hands_django_steps_back_to_django_and_refuses_one_with_nowhere_to_go() {
+    let db = TestDb::create("apply_rb_django");
+    seed(&db, 10);
+    let django = fake_django("apply_rb_django");
+    std::fs::write(
+        django.join("ops.0002_data.sql"),
+        "UPDATE shop_order SET total = 1000;",
+    )
+    .unwrap();
+    std::fs::write(
+        django.join("ops.0002_data.reverse.sql"),
+        "UPDATE shop_order SET total = id % 97;",
+    )
+    .unwrap();
+    let command = format!("sh {}", django.join("manage.sh").display());
+    let p = plan(
+        vec![
+            step(
+                "ops.0001/record",
+                ("ops", "0001_initial"),
+                StepKind::Record,
+                &[],
+            ),
+            step(
+                "ops.0002/django",
+                ("ops", "0002_data"),
+                StepKind::Django,
+                &[],
+            ),
+        ],
+        Vec::new(),
+    );
+    let written = write_plan("apply_rb_django", &p);
+    assert_code(
+        &run(&db, "apply", &written, &["--django-command", &command], &[]),
+        0,
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        10
+    );
+    let output = run(
+        &db,
+        "rollback",
+        &written,
+        &["--django-command", &command],
+        &[],
+    );
+    assert_code(&output, 0);
+    let log = stderr(&output);
+    assert!(log.contains("manage.sh migrate ops 0001_initial`"), "{log}");
+    assert!(log.contains("Unapplying ops.0002_data... OK"), "{log}");
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        0
+    );
+    assert_eq!(db.int("SELECT count(*) FROM django_migrations"), 0);
+
+    // A Django step that is its app's first in the plan: no migration to go back to.
+    let alone = plan(
+        vec![step(
+            "ops.0002/django",
+            ("ops", "0002_data"),
+            StepKind::Django,
+            &[],
+        )],
+        Vec::new(),
+    );
+    let written = write_plan("apply_rb_django2", &alone);
+    db.execute(
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('ops', '0001_initial', now())",
+    );
+    assert_code(
+        &run(&db, "apply", &written, &["--django-command", &command], &[]),
+        0,
+    );
+    let output = run(
+        &db,
+        "rollback",
+        &written,
+        &["--django-command", &command],
+        &[],
+    );
+    assert_code(&output, 3);
+    assert!(
+        stderr(&output).contains("has no earlier ops migration in the plan to migrate back to"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        10
+    );
+}
