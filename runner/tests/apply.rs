@@ -589,3 +589,37 @@ fn rollback_hands_django_steps_back_to_django_and_refuses_one_with_nowhere_to_go
         10
     );
 }
+
+#[test]
+fn each_step_runs_under_its_own_statement_timeout() {
+    let db = TestDb::create("apply_timeout");
+    seed(&db, 10);
+    let mut slow = step(
+        "a.0001/slow",
+        ("a", "0001_x"),
+        StepKind::Ddl,
+        &["SELECT pg_sleep(2)"],
+    );
+    slow.statement_timeout_ms = 100;
+    let mut slow_autocommit = autocommit(slow.clone());
+    slow_autocommit.id = "a.0001/slow-autocommit".into();
+    for (label, s) in [
+        ("apply_timeout_tx", slow),
+        ("apply_timeout_ac", slow_autocommit),
+    ] {
+        let written = write_plan(label, &plan(vec![s], Vec::new()));
+        let start = std::time::Instant::now();
+        let output = apply(&db, &written, &[]);
+        assert_code(&output, 4);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        assert!(
+            stderr(&output).contains("canceling statement due to statement timeout"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        db.int("SELECT count(*) FROM lockstep.attempts WHERE sqlstate = '57014'"),
+        2
+    );
+}
