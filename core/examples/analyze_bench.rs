@@ -1,5 +1,5 @@
 //! Times `lockstep_core::analyze` over migration files: the same program built natively and for
-//! WebAssembly (`wasm32-wasip1`, run by `bench/wasm.mjs` under node's WASI), so `bench/run`
+//! WebAssembly (`wasm32-wasip1`, run by `scripts/wasi-run.mjs` under node's WASI), so `bench/run`
 //! compares the two on the same input in the same run.
 //!
 //! Usage: `analyze_bench RUNS PATH…` (directories are read recursively for `.py` and `.sql`).

@@ -179,14 +179,15 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         let Some(file) = prepared.get_mut(i) else {
             continue;
         };
-        if let Some(migration) = file.migration.take() {
+        let migration = file.migration.take();
+        if let Some(migration) = &migration {
             let state = if applies {
                 scratch = None;
                 &mut state
             } else {
                 scratch.get_or_insert_with(|| state.clone())
             };
-            analyze_django(&migration, file, state);
+            analyze_django(migration, file, state);
         }
         if applies || file.analysis.kind == Some(SourceKind::Sql) {
             annotate_locks(&mut file.analysis, &mut catalog, settings);
@@ -204,6 +205,8 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
             &file.source.text,
             &file.line_index,
             &mut findings,
+            settings,
+            migration.as_ref(),
         );
         rules::run(&mut ctx, &file.diagnostics);
         analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));

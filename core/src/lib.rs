@@ -22,6 +22,7 @@ pub mod graph;
 pub mod locks;
 pub mod parse;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod span;

@@ -48,6 +48,19 @@ pub(crate) enum Command {
     ///
     /// Example: `lockstep stats --database-url postgres://postgres@127.0.0.1/app shop_order`
     Stats(StatsArgs),
+    /// Build the plan the runner applies: every migration's steps, with the safe rewrites.
+    ///
+    /// Writes the plan as canonical JSON and prints its `sha256:` digest (what approval pins;
+    /// the web reviewer shows the same digest for the same files and choices). A choices file
+    /// from a review (`{"<finding fingerprint>": "keep"}`) keeps statements as written.
+    ///
+    /// Example: `lockstep plan shop/migrations/ db/ -o plan.json --choices review-choices.json`
+    Plan(PlanArgs),
+    /// Print the Migration Report: pending migrations, changes and their strategies, the
+    /// checks to verify, and the findings with their acknowledgements.
+    ///
+    /// Example: `lockstep report shop/migrations/ --plan plan.json --format markdown > REPORT.md`
+    Report(ReportArgs),
     /// Apply an approved plan: advisory lock, preconditions, each step journaled in the
     /// database (schema `lockstep`), lock timeouts retried, backfills in batches.
     ///
@@ -246,4 +259,48 @@ pub(crate) struct StatsArgs {
     pub(crate) database_url: String,
     /// Tables to report (default: every table in the `public` schema).
     pub(crate) tables: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PlanArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Where to write the plan (canonical JSON).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// The review's choices: a JSON object from finding fingerprint to `"safe"` or `"keep"`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) choices: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub(crate) format: ReportFormat,
+    /// The approved plan (`lockstep plan -o`); it must have been built from these files.
+    /// Default: the plan with every safe rewrite.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Option<PathBuf>,
+    /// Acknowledgements from the review: `{"<fingerprint>": {"by": "…", "reason": "…"}}`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) acknowledgements: Option<PathBuf>,
+    /// What the runner read from the database (`applied`, `results` per step), to tick the
+    /// checks; without it every check is unverified.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) verification: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// The report as Markdown (for a pull request or a deploy log).
+    Markdown,
+    /// The report as JSON.
+    Json,
 }

@@ -14,6 +14,7 @@ mod sqltext;
 mod steps;
 
 pub use build::{DJANGO_ATTEMPTS, LOCK_ATTEMPTS, STATEMENT_TIMEOUT_MS, build};
+pub use steps::tables as tables_of;
 
 use std::collections::BTreeMap;
 

@@ -84,6 +84,31 @@ pub(crate) fn relations(sql: &str) -> BTreeSet<String> {
     out
 }
 
+/// The tables `sql` changes or reads in full (not the indexes it names).
+pub fn tables(sql: &str) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for s in main_statements(sql) {
+        match shape(s) {
+            Shape::CreateIndex { table, .. }
+            | Shape::CreateTable { table, .. }
+            | Shape::Update { table, .. } => {
+                out.insert(table);
+            }
+            Shape::DropTable { tables } => out.extend(tables),
+            Shape::AlterTable { table, actions, .. } => {
+                out.insert(table);
+                for (_, action) in actions {
+                    if let Action::RenameTo { to } = action {
+                        out.insert(to);
+                    }
+                }
+            }
+            Shape::DropIndex { .. } | Shape::Other => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// Names of indexes and constraints `sql` creates.
 pub(crate) fn creates(sql: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -3,6 +3,8 @@
 pub(crate) mod apply;
 mod check;
 mod explain;
+mod plan;
+mod report;
 pub(crate) mod rules;
 mod serve;
 mod sql;
@@ -25,5 +27,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Apply(args) => apply::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Rollback(args) => apply::run_rollback(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }

@@ -432,3 +432,63 @@ fn the_same_inputs_give_the_same_plan_in_any_file_order() {
     assert_eq!(a.digest(), b.digest());
     assert_eq!(Plan::from_json(&a.canonical_json()).unwrap(), a);
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// SQL-ish fragments the rewrites look for, in any order and cut anywhere.
+    const PIECES: &[&str] = &[
+        "CREATE ",
+        "UNIQUE ",
+        "INDEX ",
+        "CONCURRENTLY ",
+        "\"i\" ",
+        "ON ",
+        "t ",
+        "(",
+        ")",
+        ",",
+        "ALTER TABLE ",
+        "ADD ",
+        "COLUMN ",
+        "CONSTRAINT ",
+        "CHECK ",
+        "FOREIGN KEY ",
+        "REFERENCES ",
+        "NOT ",
+        "NULL ",
+        "VALID ",
+        "SET ",
+        "DEFAULT ",
+        "gen_random_uuid() ",
+        "UPDATE ",
+        "WHERE ",
+        "DROP ",
+        "TABLE ",
+        "'x",
+        "\"",
+        "$$",
+        "--",
+        "/*",
+        ";",
+        "BEGIN;",
+        "COMMIT;",
+        "é",
+        "\u{0}",
+    ];
+
+    proptest! {
+        #[test]
+        fn building_a_plan_of_any_sql_never_panics(picks in proptest::collection::vec(0..PIECES.len(), 0..60)) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let files = [
+                ("db/0001_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY, c int);"),
+                ("db/0002_x.sql", text.as_str()),
+            ];
+            let (_, plan) = plan_with(&files, &Choices::new());
+            prop_assert!(Plan::from_json(&plan.canonical_json()).is_ok());
+        }
+    }
+}
