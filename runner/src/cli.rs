@@ -130,6 +130,9 @@ pub(crate) struct StatusArgs {
     /// `json`: print only the verification (with `--verify`) as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    /// With `--verify`: print the JSON `lockstep report --verification FILE` reads.
+    #[arg(long, requires = "verify")]
+    pub(crate) for_report: bool,
 }
 
 #[derive(Debug, clap::Args)]
