@@ -61,6 +61,17 @@ fn the_report_ticks_the_checks_the_database_passes_and_shows_the_ones_it_fails()
     let section = section.split("\n## ").next().unwrap();
     assert_eq!(section.matches("- [x]").count(), 4, "{section}");
     assert!(!section.contains("- [ ]"), "{section}");
+    // `--database-url` verifies in the same command and says the same.
+    let direct = cli(&[
+        "report",
+        REVIEW,
+        "--plan",
+        &plan_path,
+        "--database-url",
+        &db.url(),
+    ]);
+    assert_code(&direct, 0);
+    assert_eq!(stdout(&direct), markdown);
 
     // An index dropped after the fact: the report says so.
     db.execute("DROP INDEX shop_order_status_idx");
