@@ -130,6 +130,9 @@ pub(crate) struct StatusArgs {
     /// `json`: print only the verification (with `--verify`) as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    /// With `--verify`: print the JSON `lockstep report --verification FILE` reads.
+    #[arg(long, requires = "verify")]
+    pub(crate) for_report: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -291,8 +294,13 @@ pub(crate) struct ReportArgs {
     pub(crate) acknowledgements: Option<PathBuf>,
     /// What the runner read from the database (`applied`, `results` per step), to tick the
     /// checks; without it every check is unverified.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "database_url")]
     pub(crate) verification: Option<PathBuf>,
+    /// Verify the plan's checks against this database now (read-only) and tick them: what
+    /// `status --verify --for-report` writes for `--verification`, in one step. Its password is
+    /// never printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
 }

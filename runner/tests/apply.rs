@@ -493,3 +493,133 @@ fn rollback_refuses_before_changing_anything_when_a_step_has_no_reverse() {
     );
     assert_eq!(db.fingerprint(&["shop_order"]), before);
 }
+
+#[test]
+fn rollback_hands_django_steps_back_to_django_and_refuses_one_with_nowhere_to_go() {
+    let db = TestDb::create("apply_rb_django");
+    seed(&db, 10);
+    let django = fake_django("apply_rb_django");
+    std::fs::write(
+        django.join("ops.0002_data.sql"),
+        "UPDATE shop_order SET total = 1000;",
+    )
+    .unwrap();
+    std::fs::write(
+        django.join("ops.0002_data.reverse.sql"),
+        "UPDATE shop_order SET total = id % 97;",
+    )
+    .unwrap();
+    let command = format!("sh {}", django.join("manage.sh").display());
+    let p = plan(
+        vec![
+            step(
+                "ops.0001/record",
+                ("ops", "0001_initial"),
+                StepKind::Record,
+                &[],
+            ),
+            step(
+                "ops.0002/django",
+                ("ops", "0002_data"),
+                StepKind::Django,
+                &[],
+            ),
+        ],
+        Vec::new(),
+    );
+    let written = write_plan("apply_rb_django", &p);
+    assert_code(
+        &run(&db, "apply", &written, &["--django-command", &command], &[]),
+        0,
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        10
+    );
+    let output = run(
+        &db,
+        "rollback",
+        &written,
+        &["--django-command", &command],
+        &[],
+    );
+    assert_code(&output, 0);
+    let log = stderr(&output);
+    assert!(log.contains("manage.sh migrate ops 0001_initial`"), "{log}");
+    assert!(log.contains("Unapplying ops.0002_data... OK"), "{log}");
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        0
+    );
+    assert_eq!(db.int("SELECT count(*) FROM django_migrations"), 0);
+
+    // A Django step that is its app's first in the plan: no migration to go back to.
+    let alone = plan(
+        vec![step(
+            "ops.0002/django",
+            ("ops", "0002_data"),
+            StepKind::Django,
+            &[],
+        )],
+        Vec::new(),
+    );
+    let written = write_plan("apply_rb_django2", &alone);
+    db.execute(
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('ops', '0001_initial', now())",
+    );
+    assert_code(
+        &run(&db, "apply", &written, &["--django-command", &command], &[]),
+        0,
+    );
+    let output = run(
+        &db,
+        "rollback",
+        &written,
+        &["--django-command", &command],
+        &[],
+    );
+    assert_code(&output, 3);
+    assert!(
+        stderr(&output).contains("has no earlier ops migration in the plan to migrate back to"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        db.int("SELECT count(*) FROM shop_order WHERE total = 1000"),
+        10
+    );
+}
+
+#[test]
+fn each_step_runs_under_its_own_statement_timeout() {
+    let db = TestDb::create("apply_timeout");
+    seed(&db, 10);
+    let mut slow = step(
+        "a.0001/slow",
+        ("a", "0001_x"),
+        StepKind::Ddl,
+        &["SELECT pg_sleep(2)"],
+    );
+    slow.statement_timeout_ms = 100;
+    let mut slow_autocommit = autocommit(slow.clone());
+    slow_autocommit.id = "a.0001/slow-autocommit".into();
+    for (label, s) in [
+        ("apply_timeout_tx", slow),
+        ("apply_timeout_ac", slow_autocommit),
+    ] {
+        let written = write_plan(label, &plan(vec![s], Vec::new()));
+        let start = std::time::Instant::now();
+        let output = apply(&db, &written, &[]);
+        assert_code(&output, 4);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        assert!(
+            stderr(&output).contains("canceling statement due to statement timeout"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        db.int("SELECT count(*) FROM lockstep.attempts WHERE sqlstate = '57014'"),
+        2
+    );
+}

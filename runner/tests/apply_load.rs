@@ -211,6 +211,9 @@ fn writes_never_fail_and_barely_stall_while_a_plan_changes_a_million_row_table()
     let (writes, failed, stall, p99) = stop_writers(&db, workload);
     assert_code(&output, 0);
     assert_eq!(failed, 0, "a write failed while lockstep applied the plan");
+    // Not a terminal: plain progress lines with rate and ETA.
+    let log = stderr(&output);
+    assert!(log.contains("rows/s") && log.contains("ETA"), "{log}");
     assert_eq!(
         db.int("SELECT count(*) FROM load_order WHERE status IS NULL"),
         0

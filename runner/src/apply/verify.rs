@@ -317,6 +317,38 @@ pub(crate) async fn verify_plan(
     })
 }
 
+/// What `lockstep report --verification FILE` reads: the plan's migrations
+/// `django_migrations` records, and each step's checks as passed, failed (with what the
+/// catalog showed) or unverified.
+pub(crate) fn to_report(v: &Verification) -> lockstep_core::report::Verification {
+    use lockstep_core::report::CheckStatus;
+    let mut results: std::collections::BTreeMap<String, Vec<CheckStatus>> =
+        std::collections::BTreeMap::new();
+    for check in &v.checks {
+        let Some(step) = &check.step else { continue };
+        let status = if check.after_step.is_none() && check.now.is_none() {
+            CheckStatus::Unverified
+        } else if check.ok {
+            CheckStatus::Passed
+        } else {
+            CheckStatus::Failed {
+                detail: check.detail.clone(),
+            }
+        };
+        results.entry(step.clone()).or_default().push(status);
+    }
+    lockstep_core::report::Verification {
+        applied: Some(
+            v.migrations
+                .iter()
+                .filter(|m| m.applied)
+                .map(|m| format!("{}.{}", m.app, m.name))
+                .collect(),
+        ),
+        results,
+    }
+}
+
 /// Tables, indexes and constraints some steps change, by name; `all` after a statement the
 /// runner cannot read.
 #[derive(Clone, Debug, Default)]

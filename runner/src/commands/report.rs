@@ -50,9 +50,10 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<u8> {
         Some(path) => read_json(path, "acknowledgements file")?,
         None => Acknowledgements::new(),
     };
-    let verification: Option<Verification> = match &args.verification {
-        Some(path) => Some(read_json(path, "verification file")?),
-        None => None,
+    let verification: Option<Verification> = match (&args.verification, &args.database_url) {
+        (Some(path), _) => Some(read_json(path, "verification file")?),
+        (None, Some(url)) => Some(verify_now(url, &plan)?),
+        (None, None) => None,
     };
     let report = report::build(
         &analysis,
@@ -67,4 +68,16 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
     Ok(exit::OK)
+}
+
+/// The plan's checks against the live database (read-only), as the report shows them.
+fn verify_now(url: &str, plan: &Plan) -> anyhow::Result<Verification> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut conn = crate::db::connect(url).await?;
+        let verification = crate::apply::verify::verify_plan(&mut conn, plan).await?;
+        anyhow::Ok(crate::apply::verify::to_report(&verification))
+    })
 }

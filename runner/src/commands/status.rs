@@ -26,7 +26,9 @@ pub(crate) fn run(args: &StatusArgs) -> anyhow::Result<u8> {
             _ => None,
         };
         let ok = verification.as_ref().is_none_or(|v| v.ok);
-        let text = if let (Format::Json, Some(v)) = (args.format, &verification) {
+        let text = if let (true, Some(v)) = (args.for_report, &verification) {
+            serde_json::to_string_pretty(&verify::to_report(v))? + "\n"
+        } else if let (Format::Json, Some(v)) = (args.format, &verification) {
             serde_json::to_string_pretty(v)? + "\n"
         } else {
             let mut text = status(&mut conn, plan.as_ref()).await?;

@@ -265,7 +265,8 @@ pub(crate) fn assert_code(output: &Output, code: i32) {
 }
 
 /// A stand-in for `python manage.py` in tests without Django: `migrate APP NAME` runs
-/// `<dir>/APP.NAME.sql` (if any) and records the row, in one transaction, through psql.
+/// `<dir>/APP.NAME.sql` (if any) and records the row, in one transaction, through psql; when
+/// NAME is applied, it unapplies the app's later migrations instead (`APP.LATER.reverse.sql`).
 pub(crate) fn fake_django(label: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("runner_django_{label}_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -276,6 +277,21 @@ pub(crate) fn fake_django(label: &str) -> PathBuf {
 set -eu
 [ "$1" = migrate ] || { echo "unexpected: $*" >&2; exit 2; }
 app="$2"; name="$3"; here="$(dirname "$0")"
+applied="$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM django_migrations WHERE app = '$app' AND name = '$name'" 2>/dev/null || echo 0)"
+if [ "$applied" = 1 ]; then
+  # Unapply what comes after NAME, last first, as `migrate APP NAME` does.
+  for later in $(psql "$DATABASE_URL" -Atc "SELECT name FROM django_migrations WHERE app = '$app' AND name > '$name' ORDER BY name DESC"); do
+    if [ -f "$here/$app.$later.reverse.sql" ]; then rbody="$(cat "$here/$app.$later.reverse.sql")"; else rbody=""; fi
+    psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q <<SQL
+BEGIN;
+$rbody
+DELETE FROM django_migrations WHERE app = '$app' AND name = '$later';
+COMMIT;
+SQL
+    echo "  Unapplying $app.$later... OK"
+  done
+  exit 0
+fi
 if [ -f "$here/$app.$name.sql" ]; then body="$(cat "$here/$app.$name.sql")"; else body=""; fi
 psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -q <<SQL
 BEGIN;
