@@ -165,14 +165,19 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         let Some(file) = prepared.get_mut(i) else {
             continue;
         };
-        if let Some(migration) = file.migration.take() {
+        let migration = file.migration.take();
+        // Rules write Django code against the state the migration starts from (models are
+        // shared, so the copy is one map clone).
+        let mut before = None;
+        if let Some(migration) = &migration {
             let state = if applies {
                 scratch = None;
                 &mut state
             } else {
                 scratch.get_or_insert_with(|| state.clone())
             };
-            analyze_django(&migration, file, state);
+            before = Some(state.clone());
+            analyze_django(migration, file, state);
         }
         if applies || file.analysis.kind == Some(SourceKind::Sql) {
             annotate_locks(&mut file.analysis, &mut catalog, settings);
@@ -184,7 +189,12 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
             &file.source.text,
             &file.line_index,
             &mut findings,
+            settings,
+            migration.as_ref(),
         );
+        if let Some(before) = &before {
+            ctx = ctx.with_state_before(before);
+        }
         rules::run(&mut ctx, &file.diagnostics);
         analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));
     }

@@ -4,17 +4,34 @@
 //! The registry lists them all. Invariant: a rule reads the analysis and reports; it never
 //! changes what was analysed.
 
+mod add_check_validating;
+mod add_column_required;
+mod add_column_rewrites;
+mod add_column_volatile_default;
+mod add_exclusion_constraint;
+mod add_foreign_key_validating;
 mod add_index_non_concurrent;
+mod add_primary_key_blocking;
+mod add_unique_constraint_blocking;
+mod concurrent_in_transaction;
 mod diagnostics;
+mod django_alterfield_backfill_in_transaction;
+mod django_default_dropped;
 pub mod registry;
+mod rewrite;
+mod set_not_null_scan;
+mod shape;
 #[cfg(test)]
 pub(crate) mod test_utils;
+mod validate_in_same_transaction;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::analysis::{FileAnalysis, OperationAnalysis, StatementAnalysis};
+use crate::parse::django::Migration;
+use crate::source::Settings;
 use crate::span::{LineIndex, Span};
 
 /// How much a finding matters.
@@ -135,6 +152,11 @@ pub(crate) struct Ctx<'a> {
     /// Each table this file creates, with the first operation that creates it: rules ask
     /// for every statement, so a scan per question would be quadratic.
     created: BTreeMap<&'a str, usize>,
+    settings: &'a Settings,
+    /// The parsed migration, for rules that read what statements do not show (`RunPython`).
+    migration: Option<&'a Migration>,
+    /// The project state before the migration, for rules that write Django code for it.
+    state_before: Option<&'a crate::state::ProjectState>,
 }
 
 /// Where a finding points and what it says.
@@ -153,6 +175,8 @@ impl<'a> Ctx<'a> {
         text: &'a str,
         line_index: &'a LineIndex,
         findings: &'a mut Vec<Finding>,
+        settings: &'a Settings,
+        migration: Option<&'a Migration>,
     ) -> Self {
         let mut created = BTreeMap::new();
         for op in &file.operations {
@@ -168,7 +192,36 @@ impl<'a> Ctx<'a> {
             line_index,
             findings,
             created,
+            settings,
+            migration,
+            state_before: None,
         }
+    }
+
+    /// The same context, knowing the project state before the migration.
+    pub(crate) fn with_state_before(mut self, state: &'a crate::state::ProjectState) -> Self {
+        self.state_before = Some(state);
+        self
+    }
+
+    /// The settings of the analysis (`pg_version`, …).
+    pub(crate) fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// The parsed Django migration, when the file is one that parsed.
+    pub(crate) fn migration(&self) -> Option<&'a Migration> {
+        self.migration
+    }
+
+    /// The file's text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The project state before the migration (Django files that parsed).
+    pub(crate) fn state_before(&self) -> Option<&'a crate::state::ProjectState> {
+        self.state_before
     }
 
     /// The file under analysis.

@@ -1,15 +1,75 @@
 //! Every rule, sorted by id. A rule file that is not listed here is caught by a test.
 
-use super::{Ctx, Rule, add_index_non_concurrent, diagnostics};
+use super::{
+    Ctx, Rule, add_check_validating, add_column_required, add_column_rewrites,
+    add_column_volatile_default, add_exclusion_constraint, add_foreign_key_validating,
+    add_index_non_concurrent, add_primary_key_blocking, add_unique_constraint_blocking,
+    concurrent_in_transaction, diagnostics, django_alterfield_backfill_in_transaction,
+    django_default_dropped, set_not_null_scan, validate_in_same_transaction,
+};
 
 /// A rule's check over one analysed file.
 pub(crate) type CheckFn = fn(&mut Ctx<'_>);
 
 /// Rules that check statements, sorted by id.
-pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[(
-    &add_index_non_concurrent::ADD_INDEX_NON_CONCURRENT,
-    add_index_non_concurrent::check,
-)];
+pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[
+    (
+        &add_check_validating::ADD_CHECK_VALIDATING,
+        add_check_validating::check,
+    ),
+    (
+        &add_column_required::ADD_COLUMN_REQUIRED,
+        add_column_required::check,
+    ),
+    (
+        &add_column_rewrites::ADD_COLUMN_REWRITES,
+        add_column_rewrites::check,
+    ),
+    (
+        &add_column_volatile_default::ADD_COLUMN_VOLATILE_DEFAULT,
+        add_column_volatile_default::check,
+    ),
+    (
+        &add_exclusion_constraint::ADD_EXCLUSION_CONSTRAINT,
+        add_exclusion_constraint::check,
+    ),
+    (
+        &add_foreign_key_validating::ADD_FOREIGN_KEY_VALIDATING,
+        add_foreign_key_validating::check,
+    ),
+    (
+        &add_index_non_concurrent::ADD_INDEX_NON_CONCURRENT,
+        add_index_non_concurrent::check,
+    ),
+    (
+        &add_primary_key_blocking::ADD_PRIMARY_KEY_BLOCKING,
+        add_primary_key_blocking::check,
+    ),
+    (
+        &add_unique_constraint_blocking::ADD_UNIQUE_CONSTRAINT_BLOCKING,
+        add_unique_constraint_blocking::check,
+    ),
+    (
+        &concurrent_in_transaction::CONCURRENT_IN_TRANSACTION,
+        concurrent_in_transaction::check,
+    ),
+    (
+        &django_alterfield_backfill_in_transaction::DJANGO_ALTERFIELD_BACKFILL_IN_TRANSACTION,
+        django_alterfield_backfill_in_transaction::check,
+    ),
+    (
+        &django_default_dropped::DJANGO_DEFAULT_DROPPED,
+        django_default_dropped::check,
+    ),
+    (
+        &set_not_null_scan::SET_NOT_NULL_SCAN,
+        set_not_null_scan::check,
+    ),
+    (
+        &validate_in_same_transaction::VALIDATE_IN_SAME_TRANSACTION,
+        validate_in_same_transaction::check,
+    ),
+];
 
 /// Every rule of the catalog, sorted by id: the checks and the rules parse diagnostics map to.
 pub fn rules() -> Vec<&'static Rule> {
@@ -56,7 +116,16 @@ mod tests {
             let Some(stem) = name.strip_suffix(".rs") else {
                 continue;
             };
-            if ["mod", "registry", "diagnostics", "test_utils"].contains(&stem) {
+            if [
+                "mod",
+                "registry",
+                "diagnostics",
+                "test_utils",
+                "rewrite",
+                "shape",
+            ]
+            .contains(&stem)
+            {
                 continue;
             }
             assert!(
