@@ -124,7 +124,7 @@ fn alternative(ctx: &Ctx<'_>, op: &OperationAnalysis, table: &str, column: &Colu
             format!("ALTER TABLE {t} ADD COLUMN {c} {ty} NULL;"),
             format!(
                 "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.{c} := {}; RETURN NEW; END $$;",
-                qualify_new(&expression)
+                rewrite::qualify_new(&expression)
             ),
             format!(
                 "CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION {function}();"
@@ -209,22 +209,6 @@ fn generated_expression(definition: &str) -> String {
         }
     }
     String::new()
-}
-
-/// `expr` for a trigger: bare column references become `NEW."col"` (Django quotes them).
-fn qualify_new(expression: &str) -> String {
-    let mut out = String::with_capacity(expression.len() + 8);
-    let mut in_quote = false;
-    for ch in expression.chars() {
-        if ch == '"' && !in_quote {
-            out.push_str("NEW.");
-            in_quote = true;
-        } else if ch == '"' {
-            in_quote = false;
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

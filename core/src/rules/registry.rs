@@ -4,8 +4,9 @@ use super::{
     Ctx, Rule, add_check_validating, add_column_required, add_column_rewrites,
     add_column_volatile_default, add_exclusion_constraint, add_foreign_key_validating,
     add_index_non_concurrent, add_primary_key_blocking, add_unique_constraint_blocking,
-    concurrent_in_transaction, diagnostics, django_alterfield_backfill_in_transaction,
-    django_default_dropped, set_not_null_scan, validate_in_same_transaction,
+    alter_column_type_rewrite, concurrent_in_transaction, diagnostics,
+    django_alterfield_backfill_in_transaction, django_default_dropped, drop_column, drop_table,
+    rename_column, rename_table, set_not_null_scan, validate_in_same_transaction,
 };
 
 /// A rule's check over one analysed file.
@@ -50,6 +51,10 @@ pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[
         add_unique_constraint_blocking::check,
     ),
     (
+        &alter_column_type_rewrite::ALTER_COLUMN_TYPE_REWRITE,
+        alter_column_type_rewrite::check,
+    ),
+    (
         &concurrent_in_transaction::CONCURRENT_IN_TRANSACTION,
         concurrent_in_transaction::check,
     ),
@@ -61,6 +66,10 @@ pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[
         &django_default_dropped::DJANGO_DEFAULT_DROPPED,
         django_default_dropped::check,
     ),
+    (&drop_column::DROP_COLUMN, drop_column::check),
+    (&drop_table::DROP_TABLE, drop_table::check),
+    (&rename_column::RENAME_COLUMN, rename_column::check),
+    (&rename_table::RENAME_TABLE, rename_table::check),
     (
         &set_not_null_scan::SET_NOT_NULL_SCAN,
         set_not_null_scan::check,

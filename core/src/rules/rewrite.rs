@@ -566,6 +566,53 @@ pub(crate) fn placed<'a>(
         .collect()
 }
 
+/// `expr` for a trigger: bare column references become `NEW."col"` (Django quotes them).
+pub(crate) fn qualify_new(expression: &str) -> String {
+    let mut out = String::with_capacity(expression.len() + 8);
+    let mut in_quote = false;
+    for ch in expression.chars() {
+        if ch == '"' && !in_quote {
+            out.push_str("NEW.");
+            in_quote = true;
+        } else if ch == '"' {
+            in_quote = false;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Whether an earlier statement of the file (before `before`) adds column `column` to `table`:
+/// then the column is new, and no deployed code uses it.
+pub(crate) fn column_added_here(
+    placed: &[(
+        crate::locks::StatementRef,
+        &OperationAnalysis,
+        &StatementAnalysis,
+        Vec<crate::rules::shape::Shape>,
+    )],
+    before: crate::locks::StatementRef,
+    table: &str,
+    column: &str,
+) -> bool {
+    use crate::rules::shape::{Action, Shape};
+    placed.iter().any(|(place, _, _, shapes)| {
+        *place < before
+            && shapes.iter().any(|shape| match shape {
+                Shape::AlterTable {
+                    table: t, actions, ..
+                } => {
+                    t == table
+                        && actions
+                            .iter()
+                            .any(|a| matches!(a, Action::AddColumn(c) if c.name == column))
+                }
+                Shape::CreateTable { table: t, .. } => t == table,
+                _ => false,
+            })
+    })
+}
+
 /// " (about N rows: ~T)" from the table statistics, when the settings have them.
 pub(crate) fn estimate(statement: &StatementAnalysis) -> String {
     statement.locks.estimate.map_or_else(String::new, |e| {
