@@ -193,7 +193,7 @@ mod tests {
     fn fires_on_a_new_unique_column_and_keeps_sql_options() {
         let found = crate::rules::test_utils::findings(
             "db/0008.sql",
-            "ALTER TABLE t ADD COLUMN code varchar(10) NULL UNIQUE;\nALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a, b) DEFERRABLE INITIALLY DEFERRED;",
+            "ALTER TABLE t ADD COLUMN code varchar(10) NULL UNIQUE;\nALTER TABLE v ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a, b) DEFERRABLE INITIALLY DEFERRED;",
         );
         assert_eq!(
             ids(&found),
@@ -206,7 +206,7 @@ mod tests {
             "ALTER TABLE \"t\" ADD COLUMN code varchar(10) NULL;\nCREATE UNIQUE INDEX CONCURRENTLY \"t_code_key\" ON \"t\" (\"code\");"
         ), "{}", found[0].safe_alternative);
         assert!(found[1].safe_alternative.contains(
-            "CREATE UNIQUE INDEX CONCURRENTLY \"u\" ON \"t\" (a, b) NULLS NOT DISTINCT;\nALTER TABLE \"t\" ADD CONSTRAINT \"u\" UNIQUE USING INDEX \"u\" DEFERRABLE INITIALLY DEFERRED;"
+            "CREATE UNIQUE INDEX CONCURRENTLY \"u\" ON \"v\" (a, b) NULLS NOT DISTINCT;\nALTER TABLE \"v\" ADD CONSTRAINT \"u\" UNIQUE USING INDEX \"u\" DEFERRABLE INITIALLY DEFERRED;"
         ), "{}", found[1].safe_alternative);
     }
 

@@ -241,7 +241,7 @@ mod tests {
         // Unknown old type: a change to text may be free; to bigint it is not.
         let found = crate::rules::test_utils::findings(
             "db/0001.sql",
-            "ALTER TABLE t ALTER COLUMN a TYPE text;\nALTER TABLE t ALTER COLUMN b TYPE bigint USING b::bigint;",
+            "ALTER TABLE t ALTER COLUMN a TYPE text;\nALTER TABLE u ALTER COLUMN b TYPE bigint USING b::bigint;",
         );
         assert_eq!(ids(&found), ["alter-column-type-rewrite"]);
         assert_eq!(found[0].line, 2);

@@ -5,8 +5,11 @@ use super::{
     add_column_volatile_default, add_exclusion_constraint, add_foreign_key_validating,
     add_index_non_concurrent, add_primary_key_blocking, add_unique_constraint_blocking,
     alter_column_type_rewrite, concurrent_in_transaction, diagnostics,
-    django_alterfield_backfill_in_transaction, django_default_dropped, drop_column, drop_table,
-    rename_column, rename_table, set_not_null_scan, validate_in_same_transaction,
+    django_alterfield_backfill_in_transaction, django_default_dropped, drop_column,
+    drop_index_non_concurrent, drop_not_null, drop_table, foreign_key_without_index, json_column,
+    multiple_alter_same_table, prefer_bigint_primary_key, prefer_timestamptz,
+    reindex_non_concurrent, rename_column, rename_table, set_not_null_scan,
+    validate_in_same_transaction,
 };
 
 /// A rule's check over one analysed file.
@@ -67,7 +70,33 @@ pub(crate) static CHECKS: &[(&Rule, CheckFn)] = &[
         django_default_dropped::check,
     ),
     (&drop_column::DROP_COLUMN, drop_column::check),
+    (
+        &drop_index_non_concurrent::DROP_INDEX_NON_CONCURRENT,
+        drop_index_non_concurrent::check,
+    ),
+    (&drop_not_null::DROP_NOT_NULL, drop_not_null::check),
     (&drop_table::DROP_TABLE, drop_table::check),
+    (
+        &foreign_key_without_index::FOREIGN_KEY_WITHOUT_INDEX,
+        foreign_key_without_index::check,
+    ),
+    (&json_column::JSON_COLUMN, json_column::check),
+    (
+        &multiple_alter_same_table::MULTIPLE_ALTER_SAME_TABLE,
+        multiple_alter_same_table::check,
+    ),
+    (
+        &prefer_bigint_primary_key::PREFER_BIGINT_PRIMARY_KEY,
+        prefer_bigint_primary_key::check,
+    ),
+    (
+        &prefer_timestamptz::PREFER_TIMESTAMPTZ,
+        prefer_timestamptz::check,
+    ),
+    (
+        &reindex_non_concurrent::REINDEX_NON_CONCURRENT,
+        reindex_non_concurrent::check,
+    ),
     (&rename_column::RENAME_COLUMN, rename_column::check),
     (&rename_table::RENAME_TABLE, rename_table::check),
     (

@@ -5,8 +5,6 @@
 //! `django.contrib.postgres.operations`); where a value cannot be known from the files (a
 //! column's type in a `.sql` file), the text says so in words instead of inventing one.
 
-#![allow(dead_code, reason = "helpers the remaining rules of the catalog use")]
-
 use std::fmt::Write as _;
 
 use crate::analysis::{OperationAnalysis, StatementAnalysis};
