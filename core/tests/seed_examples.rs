@@ -351,3 +351,53 @@ fn rewrites_clear_their_findings() {
         );
     }
 }
+
+// Large files: every rule answers in one pass (with lookups), never by rescanning the file
+// per statement.
+
+#[test]
+fn large_files_stay_linear() {
+    use std::fmt::Write as _;
+    const N: usize = 2_000;
+    let mut sql = String::from("BEGIN;\n");
+    for n in 0..N {
+        let _ = writeln!(
+            sql,
+            "DROP INDEX IF EXISTS i{n};\nDROP INDEX IF EXISTS i{n};\n\
+             ALTER TABLE t{n} ADD COLUMN c integer DEFAULT 0 NOT NULL;\nALTER TABLE t{n} ALTER COLUMN c DROP DEFAULT;\n\
+             ALTER TABLE t{n} ADD CONSTRAINT k CHECK (c > 0) NOT VALID;\nALTER TABLE t{n} VALIDATE CONSTRAINT k;\n\
+             UPDATE t{n} SET d = 0 WHERE d IS NULL;\nALTER TABLE t{n} ALTER COLUMN d SET NOT NULL;\n\
+             ALTER TABLE t{n} RENAME COLUMN e TO f;\nALTER TABLE t{n} DROP COLUMN g;"
+        );
+    }
+    sql.push_str("COMMIT;\n");
+    let analysis = lockstep_core::analyze(
+        &[SourceFile::from_text("db/big.sql", &sql)],
+        &Settings::default(),
+    );
+    let count = |rule: &str| analysis.findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("drop-index-non-concurrent"), N);
+    assert_eq!(count("django-default-dropped"), N);
+    assert_eq!(count("validate-in-same-transaction"), N);
+    assert_eq!(count("django-alterfield-backfill-in-transaction"), N);
+    assert_eq!(count("set-not-null-scan"), 0);
+    assert_eq!(count("rename-column"), N);
+    assert_eq!(count("drop-column"), N);
+
+    // A Django migration of many operations: the states are replayed once, not per finding.
+    let mut operations = String::new();
+    for n in 0..N {
+        let _ = writeln!(
+            operations,
+            "        migrations.AddField(\"order\", \"f{n}\", models.IntegerField(default=0)),"
+        );
+    }
+    let found = findings_of(&migration("", "", &operations));
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.rule == "django-default-dropped")
+            .count(),
+        N
+    );
+}

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::rewrite::{self, quote};
 use super::shape::{Action, Shape};
 use super::{Ctx, Severity, declare_rule};
@@ -62,86 +64,106 @@ type Placed<'a> = [(
     Vec<Shape>,
 )];
 
-/// The `IS NULL` backfills of the file: (place, table, column, value).
-fn backfills<'p>(placed: &'p Placed<'_>) -> Vec<(StatementRef, &'p str, &'p str, &'p str)> {
-    let mut out = Vec::new();
+/// One backfill followed by `SET NOT NULL` of the same column in its transaction.
+pub(crate) struct Pair<'p> {
+    /// Index of the `UPDATE` in `placed`.
+    pub(crate) update: usize,
+    /// The `SET NOT NULL` statement.
+    pub(crate) not_null: StatementRef,
+    /// The table.
+    pub(crate) table: &'p str,
+    /// The column.
+    pub(crate) column: &'p str,
+    /// The value the `UPDATE` writes, as written.
+    pub(crate) value: &'p str,
+}
+
+/// Every `UPDATE … SET c = v WHERE c IS NULL` on an existing table followed by `SET NOT
+/// NULL` of `c` in its transaction (found with one pass and binary searches: large files stay
+/// linear).
+pub(crate) fn pairs<'p>(ctx: &Ctx<'_>, placed: &'p Placed<'_>) -> Vec<Pair<'p>> {
+    let mut not_null: BTreeMap<(&str, &str), Vec<StatementRef>> = BTreeMap::new();
     for (place, _, statement, shapes) in placed {
         if !statement.transaction {
             continue;
         }
         for shape in shapes {
-            if let Shape::Update {
+            if let Shape::AlterTable { table, actions, .. } = shape {
+                for action in actions {
+                    if let Action::SetNotNull { column } = action {
+                        not_null
+                            .entry((table.as_str(), column.as_str()))
+                            .or_default()
+                            .push(*place);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (place, op, statement, shapes)) in placed.iter().enumerate() {
+        if !statement.transaction {
+            continue;
+        }
+        for shape in shapes {
+            let Shape::Update {
                 table,
                 backfill: Some((column, value)),
             } = shape
-            {
-                out.push((*place, table.as_str(), column.as_str(), value.as_str()));
+            else {
+                continue;
+            };
+            if ctx.is_created_here(table, op.index) {
+                continue;
+            }
+            let Some(list) = not_null.get(&(table.as_str(), column.as_str())) else {
+                continue;
+            };
+            let Some(&at) = list.get(list.partition_point(|p| p <= place)) else {
+                continue;
+            };
+            if rewrite::same_transaction(ctx, *place, at) {
+                out.push(Pair {
+                    update: i,
+                    not_null: at,
+                    table,
+                    column,
+                    value,
+                });
             }
         }
     }
     out
 }
 
-/// The first `SET NOT NULL` of `table.column` after `from`, in the same transaction.
-fn not_null_after(
-    ctx: &Ctx<'_>,
-    placed: &Placed<'_>,
-    from: StatementRef,
-    table: &str,
-    column: &str,
-) -> Option<StatementRef> {
-    placed.iter().find_map(|(place, _, statement, shapes)| {
-        let sets = shapes.iter().any(|shape| {
-            matches!(shape, Shape::AlterTable { table: t, actions, .. } if t == table
-                && actions.iter().any(|a| matches!(a, Action::SetNotNull { column: c } if c == column)))
-        });
-        (*place > from
-            && statement.transaction
-            && sets
-            && rewrite::same_transaction(ctx, from, *place))
-        .then_some(*place)
-    })
-}
-
-/// Whether the `SET NOT NULL` at `at` follows a backfill of the same column in its
-/// transaction (this rule reports it; `set-not-null-scan` stays quiet).
-pub(crate) fn backfilled_before(
-    ctx: &Ctx<'_>,
-    placed: &Placed<'_>,
-    at: StatementRef,
-    table: &str,
-    column: &str,
-) -> bool {
-    backfills(placed).into_iter().any(|(place, t, c, _)| {
-        t == table
-            && c == column
-            && place < at
-            && !ctx.is_created_here(table, place.operation)
-            && not_null_after(ctx, placed, place, table, column) == Some(at)
-    })
-}
-
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
-    for (place, table, column, value) in backfills(&placed) {
-        let Some((_, op, statement, _)) = placed.iter().find(|(p, ..)| *p == place) else {
+    // Per table, the statements (in file order) that block its reads.
+    let mut exclusive: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (_, _, statement, _)) in placed.iter().enumerate() {
+        for lock in statement.locks.locks.iter().filter(|l| l.blocks_reads) {
+            exclusive.entry(lock.relation.as_str()).or_default().push(i);
+        }
+    }
+    for Pair {
+        update,
+        table,
+        column,
+        value,
+        ..
+    } in pairs(ctx, &placed)
+    {
+        let Some((place, op, statement, _)) = placed.get(update) else {
             continue;
         };
-        if ctx.is_created_here(table, op.index)
-            || not_null_after(ctx, &placed, place, table, column).is_none()
-        {
-            continue;
-        }
+        let place = *place;
         // What already holds the table exclusively when the UPDATE runs (Django: SET DEFAULT).
-        let held = placed
-            .iter()
-            .filter(|(p, _, s, _)| {
-                *p < place && rewrite::same_transaction(ctx, *p, place) && {
-                    s.locks.on(table).is_some_and(|l| l.blocks_reads)
-                }
-            })
-            .map(|(_, _, s, _)| s.statement.sql.lines().next().unwrap_or("").to_owned())
-            .next();
+        let held = rewrite::transaction_of(ctx, place).and_then(|(first, _)| {
+            let list = exclusive.get(table)?;
+            let from = list.partition_point(|&j| placed.get(j).is_some_and(|p| p.0 < first));
+            let (candidate, _, s, _) = placed.get(*list.get(from)?)?;
+            (*candidate < place).then(|| s.statement.sql.lines().next().unwrap_or("").to_owned())
+        });
         let lock = match &held {
             Some(first) => format!(
                 "the transaction holds `ACCESS EXCLUSIVE` on `{table}` since `{first}`, so reads and writes wait"

@@ -1,7 +1,9 @@
 use std::fmt::Write as _;
 
 use super::rewrite::{self, quote};
-use super::shape::{Action, Shape};
+use std::collections::BTreeMap;
+
+use super::shape::{Action, ColumnDef, Shape};
 use super::{Ctx, Report, Severity, declare_rule};
 use crate::parse::python::ValueKind;
 use crate::source::DjangoVersion;
@@ -158,34 +160,31 @@ fn db_default_for(written: &str, kind: &ValueKind) -> Option<(String, Option<&'s
 
 fn check_sql(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
-    for (i, (_, op, statement, shapes)) in placed.iter().enumerate() {
+    // Columns this file added `DEFAULT … NOT NULL` to existing tables, so far.
+    let mut added_with_default: BTreeMap<(&str, &str), &ColumnDef> = BTreeMap::new();
+    for (_, op, statement, shapes) in &placed {
         for shape in shapes {
             let Shape::AlterTable { table, actions, .. } = shape else {
                 continue;
             };
             for action in actions {
+                if let Action::AddColumn(c) = action
+                    && c.not_null
+                    && c.default.is_some()
+                    && !ctx.is_created_here(table, op.index)
+                {
+                    added_with_default.insert((table.as_str(), c.name.as_str()), c);
+                }
                 let Action::DropDefault { column } = action else {
                     continue;
                 };
-                // The column this file added `DEFAULT … NOT NULL` to an existing table.
-                let added = placed.iter().take(i).find_map(|(_, add_op, _, shapes)| {
-                    shapes.iter().find_map(|shape| match shape {
-                        Shape::AlterTable {
-                            table: t, actions, ..
-                        } if t == table && !ctx.is_created_here(t, add_op.index) => {
-                            actions.iter().find_map(|a| match a {
-                                Action::AddColumn(c)
-                                    if c.name == *column && c.not_null && c.default.is_some() =>
-                                {
-                                    Some(c.clone())
-                                }
-                                _ => None,
-                            })
-                        }
-                        _ => None,
-                    })
-                });
-                let Some(added) = added else { continue };
+                let Some(added) = added_with_default
+                    .get(&(table.as_str(), column.as_str()))
+                    .copied()
+                    .cloned()
+                else {
+                    continue;
+                };
                 let message = format!(
                     "`DROP DEFAULT` on `{table}.{column}` right after adding it NOT NULL: while code without \
                      `{column}` still runs, its inserts into `{table}` fail on the NOT NULL constraint"

@@ -42,6 +42,7 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
+    let added = rewrite::added_columns(&placed);
     for (place, op, statement, shapes) in &placed {
         for shape in shapes {
             let Shape::AlterTable { table, actions, .. } = shape else {
@@ -54,7 +55,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let Action::DropColumn { column } = action else {
                     continue;
                 };
-                if rewrite::column_added_here(&placed, *place, table, column) {
+                if rewrite::added_before(&added, *place, table, column) {
                     continue;
                 }
                 let message = format!(

@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use super::rewrite::{self, quote};
 use super::shape::Shape;
 use super::{Ctx, Severity, declare_rule};
@@ -38,11 +40,13 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
-    for (i, (_, op, statement, shapes)) in placed.iter().enumerate() {
+    // Indexes the file has dropped so far.
+    let mut dropped: BTreeSet<&str> = BTreeSet::new();
+    for (_, op, statement, shapes) in &placed {
         for shape in shapes {
             let Shape::DropIndex {
                 names,
-                concurrently: false,
+                concurrently,
                 rest,
             } = shape
             else {
@@ -50,14 +54,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             };
             // `DROP INDEX IF EXISTS` of an index this file already dropped finds nothing to lock
             // (Django repeats it when one `AlterField` drops the `_like` index twice).
-            let dropped_before = |name: &String| {
-                placed.iter().take(i).any(|(_, _, _, earlier)| {
-                    earlier
-                        .iter()
-                        .any(|s| matches!(s, Shape::DropIndex { names: n, .. } if n.contains(name)))
-                })
-            };
-            if names.iter().all(dropped_before) {
+            let again = names.iter().all(|n| dropped.contains(n.as_str()));
+            dropped.extend(names.iter().map(String::as_str));
+            if *concurrently || again {
                 continue;
             }
             let tables: Vec<&str> = statement

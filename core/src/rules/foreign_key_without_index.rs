@@ -243,6 +243,7 @@ fn leading_columns(placed: &Placed<'_>) -> BTreeMap<String, Vec<String>> {
 fn check_sql(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
     let leading = leading_columns(&placed);
+    let added = rewrite::added_columns(&placed);
     for (place, op, statement, shapes) in &placed {
         for shape in shapes {
             // (table, column) of foreign keys whose indexes this file would show.
@@ -272,7 +273,7 @@ fn check_sql(ctx: &mut Ctx<'_>) {
                             ConstraintKind::ForeignKey { columns, .. } => {
                                 let column = columns.first()?;
                                 (ctx.is_created_here(table, op.index)
-                                    || rewrite::column_added_here(&placed, *place, table, column))
+                                    || rewrite::added_before(&added, *place, table, column))
                                 .then_some((table.as_str(), column.as_str()))
                             }
                             _ => None,

@@ -193,6 +193,8 @@ pub(crate) struct Ctx<'a> {
     migration: Option<&'a Migration>,
     /// The project state before the migration, for rules that write Django code for it.
     state_before: Option<&'a crate::state::ProjectState>,
+    /// Statement shapes and per-operation states, computed once per file for every rule.
+    memo: rewrite::Memo,
 }
 
 /// Where a finding points and what it says.
@@ -231,6 +233,7 @@ impl<'a> Ctx<'a> {
             settings,
             migration,
             state_before: None,
+            memo: rewrite::Memo::default(),
         }
     }
 
@@ -277,6 +280,11 @@ impl<'a> Ctx<'a> {
     /// The project state before the migration (Django files that parsed).
     pub(crate) fn state_before(&self) -> Option<&'a crate::state::ProjectState> {
         self.state_before
+    }
+
+    /// What rules compute once per file and share.
+    pub(crate) fn memo(&self) -> &rewrite::Memo {
+        &self.memo
     }
 
     /// The file under analysis.

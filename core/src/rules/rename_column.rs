@@ -47,6 +47,7 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
+    let added = rewrite::added_columns(&placed);
     for (place, op, statement, shapes) in &placed {
         for shape in shapes {
             let Shape::AlterTable { table, actions, .. } = shape else {
@@ -59,7 +60,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let Action::RenameColumn { from, to } = action else {
                     continue;
                 };
-                if rewrite::column_added_here(&placed, *place, table, from) {
+                if rewrite::added_before(&added, *place, table, from) {
                     continue;
                 }
                 let message = format!(

@@ -163,14 +163,31 @@ pub(crate) fn op_source(ctx: &Ctx<'_>, op: &OperationAnalysis) -> String {
     out
 }
 
-/// The project state right before operation `index` of the migration.
+/// What the rules compute once per file: every statement's shapes, and the project state
+/// before each operation. Without it each rule would re-read every statement, and each Django
+/// alternative would replay the migration from its start (quadratic on large files).
+#[derive(Default)]
+pub(crate) struct Memo {
+    shapes: std::cell::OnceCell<Vec<Vec<crate::rules::shape::Shape>>>,
+    states: std::cell::OnceCell<Vec<ProjectState>>,
+}
+
+/// The project state right before operation `index` of the migration (`index` = the number
+/// of operations: after the migration).
 pub(crate) fn state_at(ctx: &Ctx<'_>, index: usize) -> Option<ProjectState> {
-    let mut state = ctx.state_before()?.clone();
+    let before = ctx.state_before()?;
     let migration = ctx.migration()?;
-    for operation in migration.operations.iter().take(index) {
-        state.apply(&migration.app_label, operation);
-    }
-    Some(state)
+    let states = ctx.memo().states.get_or_init(|| {
+        let mut state = before.clone();
+        let mut states = Vec::with_capacity(migration.operations.len() + 1);
+        states.push(state.clone());
+        for operation in &migration.operations {
+            state.apply(&migration.app_label, operation);
+            states.push(state.clone());
+        }
+        states
+    });
+    states.get(index).cloned()
 }
 
 /// The model `name` of the migration's app right before operation `index`.
@@ -524,19 +541,29 @@ pub(crate) fn django_not_null_ops(
 pub(crate) const POSTGRES_OPERATIONS: &str =
     "from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint";
 
+/// The first and last statement of the transaction `place` runs in, if any (transactions
+/// are in file order and do not overlap, so this is a binary search).
+pub(crate) fn transaction_of(
+    ctx: &Ctx<'_>,
+    place: crate::locks::StatementRef,
+) -> Option<(crate::locks::StatementRef, crate::locks::StatementRef)> {
+    let transactions = &ctx.file().transactions;
+    let after = transactions.partition_point(|t| t.first <= place);
+    let t = transactions.get(after.checked_sub(1)?)?;
+    (place <= t.last).then_some((t.first, t.last))
+}
+
 /// Whether statements `a` and `b` of the file run in the same transaction.
 pub(crate) fn same_transaction(
     ctx: &Ctx<'_>,
     a: crate::locks::StatementRef,
     b: crate::locks::StatementRef,
 ) -> bool {
-    ctx.file()
-        .transactions
-        .iter()
-        .any(|t| t.first <= a && a <= t.last && t.first <= b && b <= t.last)
+    transaction_of(ctx, a).is_some_and(|(first, last)| first <= b && b <= last)
 }
 
-/// Every statement of the file with its place, its operation and its shapes.
+/// Every statement of the file with its place, its operation and its shapes (read once per
+/// file, shared by every rule).
 pub(crate) fn placed<'a>(
     ctx: &Ctx<'a>,
 ) -> Vec<(
@@ -545,8 +572,15 @@ pub(crate) fn placed<'a>(
     &'a StatementAnalysis,
     Vec<crate::rules::shape::Shape>,
 )> {
-    ctx.file()
-        .operations
+    let file = ctx.file();
+    let shapes = ctx.memo().shapes.get_or_init(|| {
+        file.operations
+            .iter()
+            .flat_map(|op| &op.statements)
+            .map(|s| crate::rules::shape::shapes(&s.statement.sql))
+            .collect()
+    });
+    file.operations
         .iter()
         .flat_map(|op| {
             op.statements.iter().enumerate().map(move |(i, s)| {
@@ -557,10 +591,11 @@ pub(crate) fn placed<'a>(
                     },
                     op,
                     s,
-                    crate::rules::shape::shapes(&s.statement.sql),
                 )
             })
         })
+        .zip(shapes)
+        .map(|((place, op, s), shapes)| (place, op, s, shapes.clone()))
         .collect()
 }
 
@@ -580,34 +615,56 @@ pub(crate) fn qualify_new(expression: &str) -> String {
     out
 }
 
-/// Whether an earlier statement of the file (before `before`) adds column `column` to `table`:
-/// then the column is new, and no deployed code uses it.
-pub(crate) fn column_added_here(
+/// Where the file first adds each `(table, column)` (`ADD COLUMN`, or `CREATE TABLE` as
+/// `(table, "")`), to ask [`added_before`] in one lookup.
+pub(crate) type Added = std::collections::BTreeMap<(String, String), crate::locks::StatementRef>;
+
+/// [`Added`] for the file's statements.
+pub(crate) fn added_columns(
     placed: &[(
         crate::locks::StatementRef,
         &OperationAnalysis,
         &StatementAnalysis,
         Vec<crate::rules::shape::Shape>,
     )],
+) -> Added {
+    use crate::rules::shape::{Action, Shape};
+    let mut added = Added::new();
+    for (place, _, _, shapes) in placed {
+        for shape in shapes {
+            match shape {
+                Shape::AlterTable { table, actions, .. } => {
+                    for action in actions {
+                        if let Action::AddColumn(c) = action {
+                            added
+                                .entry((table.clone(), c.name.clone()))
+                                .or_insert(*place);
+                        }
+                    }
+                }
+                Shape::CreateTable { table, .. } => {
+                    added
+                        .entry((table.clone(), String::new()))
+                        .or_insert(*place);
+                }
+                _ => {}
+            }
+        }
+    }
+    added
+}
+
+/// Whether the file adds `column` to `table` (or creates `table`) before `before`.
+pub(crate) fn added_before(
+    added: &Added,
     before: crate::locks::StatementRef,
     table: &str,
     column: &str,
 ) -> bool {
-    use crate::rules::shape::{Action, Shape};
-    placed.iter().any(|(place, _, _, shapes)| {
-        *place < before
-            && shapes.iter().any(|shape| match shape {
-                Shape::AlterTable {
-                    table: t, actions, ..
-                } => {
-                    t == table
-                        && actions
-                            .iter()
-                            .any(|a| matches!(a, Action::AddColumn(c) if c.name == column))
-                }
-                Shape::CreateTable { table: t, .. } => t == table,
-                _ => false,
-            })
+    [column, ""].iter().any(|c| {
+        added
+            .get(&(table.to_owned(), (*c).to_owned()))
+            .is_some_and(|at| *at < before)
     })
 }
 

@@ -1,8 +1,11 @@
 use std::fmt::Write as _;
 
+use std::collections::BTreeSet;
+
 use super::rewrite::{self, quote};
 use super::shape::{Action, Shape};
 use super::{Ctx, Severity, declare_rule};
+use crate::locks::StatementRef;
 use crate::parse::django::OperationKind;
 
 declare_rule! {
@@ -57,6 +60,12 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
+    // `SET NOT NULL`s that follow Django's backfill: the backfill rule reports those.
+    let backfilled: BTreeSet<(StatementRef, &str, &str)> =
+        super::django_alterfield_backfill_in_transaction::pairs(ctx, &placed)
+            .into_iter()
+            .map(|pair| (pair.not_null, pair.table, pair.column))
+            .collect();
     for (place, op, statement, shapes) in &placed {
         for shape in shapes {
             let Shape::AlterTable { table, actions, .. } = shape else {
@@ -73,9 +82,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 if statement.locks.on(table).and_then(|l| l.scans) == Some(false) {
                     continue;
                 }
-                if super::django_alterfield_backfill_in_transaction::backfilled_before(
-                    ctx, &placed, *place, table, column,
-                ) {
+                if backfilled.contains(&(*place, table.as_str(), column.as_str())) {
                     continue;
                 }
                 let message = format!(

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::rewrite::{self, quote};
 use super::shape::{Action, Shape};
 use super::{Ctx, Severity, declare_rule};
@@ -42,6 +44,7 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let placed = rewrite::placed(ctx);
+    let holders = holders(&placed);
     for (place, op, statement, shapes) in &placed {
         if !statement.transaction {
             continue;
@@ -57,12 +60,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
                 let Action::ValidateConstraint { name } = action else {
                     continue;
                 };
-                // The earlier statement of this transaction that holds a write-blocking lock.
-                let earlier = placed.iter().find(|(p, _, s, shapes)| {
-                    p < place
-                        && rewrite::same_transaction(ctx, *p, *place)
-                        && (adds(shapes, table, name)
-                            || s.locks.on(table).is_some_and(|l| l.blocks_writes))
+                // The first statement of this transaction, before this one, that holds a
+                // write-blocking lock on the table (or adds a constraint to it).
+                let Some((first, _)) = rewrite::transaction_of(ctx, *place) else {
+                    continue;
+                };
+                let earlier = holders.get(table.as_str()).and_then(|list| {
+                    let from =
+                        list.partition_point(|&j| placed.get(j).is_some_and(|p| p.0 < first));
+                    list.get(from)
+                        .and_then(|&j| placed.get(j))
+                        .filter(|candidate| candidate.0 < *place)
                 });
                 let Some((_, _, earlier, earlier_shapes)) = earlier else {
                     continue;
@@ -118,6 +126,41 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             }
         }
     }
+}
+
+/// Per table, the statements (indexes into `placed`, in file order) holding a lock on it that
+/// blocks writes, or adding a constraint to it.
+fn holders<'p>(
+    placed: &'p [(
+        crate::locks::StatementRef,
+        &crate::analysis::OperationAnalysis,
+        &crate::analysis::StatementAnalysis,
+        Vec<Shape>,
+    )],
+) -> BTreeMap<&'p str, Vec<usize>> {
+    let mut holders: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (_, _, statement, shapes)) in placed.iter().enumerate() {
+        for lock in statement.locks.locks.iter().filter(|l| l.blocks_writes) {
+            holders.entry(lock.relation.as_str()).or_default().push(i);
+        }
+        for shape in shapes {
+            if let Shape::AlterTable { table, actions, .. } = shape
+                && actions
+                    .iter()
+                    .any(|a| matches!(a, Action::AddConstraint(_)))
+            {
+                let list = holders.entry(table.as_str()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    for list in holders.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    holders
 }
 
 /// Whether `shapes` add constraint `name` to `table`.
