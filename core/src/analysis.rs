@@ -180,6 +180,9 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
             continue;
         };
         let migration = file.migration.take();
+        // Rules write Django code against the state the migration starts from (models are
+        // shared, so the copy is one map clone).
+        let mut before = None;
         if let Some(migration) = &migration {
             let state = if applies {
                 scratch = None;
@@ -187,6 +190,7 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
             } else {
                 scratch.get_or_insert_with(|| state.clone())
             };
+            before = Some(state.clone());
             analyze_django(migration, file, state);
         }
         if applies || file.analysis.kind == Some(SourceKind::Sql) {
@@ -208,6 +212,9 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
             settings,
             migration.as_ref(),
         );
+        if let Some(before) = &before {
+            ctx = ctx.with_state_before(before);
+        }
         rules::run(&mut ctx, &file.diagnostics);
         analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));
     }

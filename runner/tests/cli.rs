@@ -660,12 +660,12 @@ fn explain_of_an_unknown_rule_names_the_close_ones() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message
-            .contains("no rule `add-index-concurrent`; did you mean `add-index-non-concurrent`?"),
+        // The closest first; other close ids may follow as the catalog grows.
+        message.contains("no rule `add-index-concurrent`; did you mean `add-index-non-concurrent`"),
         "{message}"
     );
     assert!(
-        message.contains("the rules are: add-index-non-concurrent,"),
+        message.contains("the rules are: ") && message.contains(" add-index-non-concurrent,"),
         "{message}"
     );
     let output = lockstep(&["explain", "runsql_opaque"]);

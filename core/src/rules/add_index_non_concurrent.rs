@@ -159,6 +159,8 @@ class Migration(migrations.Migration):
     fn concurrent_builds_and_new_tables_do_not_fire() {
         let concurrent = ADD_INDEX
             .replace("migrations.AddIndex", "AddIndexConcurrently")
+            // Django refuses concurrent operations in an atomic migration.
+            .replace("    dependencies", "    atomic = False\n    dependencies")
             .replace("from django.db", "from django.contrib.postgres.operations import AddIndexConcurrently\nfrom django.db");
         assert!(findings("shop/migrations/0002_x.py", &concurrent).is_empty());
         let sql = "CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\nCREATE INDEX CONCURRENTLY u_id ON u (id);";

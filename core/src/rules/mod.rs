@@ -5,21 +5,48 @@
 //! changes what was analysed.
 
 pub mod ack;
+mod add_check_validating;
+mod add_column_required;
+mod add_column_rewrites;
+mod add_column_volatile_default;
+mod add_exclusion_constraint;
+mod add_foreign_key_validating;
 mod add_index_non_concurrent;
+mod add_primary_key_blocking;
+mod add_unique_constraint_blocking;
+mod alter_column_type_rewrite;
+mod concurrent_in_transaction;
 mod detach_partition_blocking;
 mod diagnostics;
+mod django_alterfield_backfill_in_transaction;
+mod django_default_dropped;
 mod domain_with_constraint;
+mod drop_column;
+mod drop_index_non_concurrent;
+mod drop_not_null;
 mod drop_schema_or_database;
+mod drop_table;
 mod enum_type_change;
+mod foreign_key_without_index;
 mod index_build_under_exclusive_lock;
 mod irreversible_operation;
+mod json_column;
 mod missing_lock_timeout;
 mod missing_statement_timeout;
+mod multiple_alter_same_table;
 mod offset_pagination_backfill;
 mod pg14_concurrent_index_corruption;
+mod prefer_bigint_primary_key;
+mod prefer_timestamptz;
 pub mod registry;
+mod reindex_non_concurrent;
+mod rename_column;
+mod rename_table;
+mod rewrite;
 mod run_python;
 mod runpython_imports_model;
+mod set_not_null_scan;
+mod shape;
 mod statements_after_exclusive_lock;
 mod table_rewrite_misc;
 #[cfg(test)]
@@ -28,6 +55,7 @@ mod transaction_misuse;
 mod trigger_on_existing_table;
 mod truncate_cascade;
 mod unbatched_backfill;
+mod validate_in_same_transaction;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,6 +191,10 @@ pub(crate) struct Ctx<'a> {
     settings: &'a Settings,
     /// The parsed migration, for rules that read what statements do not show (`RunPython`).
     migration: Option<&'a Migration>,
+    /// The project state before the migration, for rules that write Django code for it.
+    state_before: Option<&'a crate::state::ProjectState>,
+    /// Statement shapes and per-operation states, computed once per file for every rule.
+    memo: rewrite::Memo,
 }
 
 /// Where a finding points and what it says.
@@ -200,7 +232,15 @@ impl<'a> Ctx<'a> {
             created,
             settings,
             migration,
+            state_before: None,
+            memo: rewrite::Memo::default(),
         }
+    }
+
+    /// The same context, knowing the project state before the migration.
+    pub(crate) fn with_state_before(mut self, state: &'a crate::state::ProjectState) -> Self {
+        self.state_before = Some(state);
+        self
     }
 
     /// The settings of the analysis (`pg_version`, …).
@@ -235,6 +275,16 @@ impl<'a> Ctx<'a> {
     /// Whether the file is plain SQL (not a Django migration).
     pub(crate) fn is_sql_file(&self) -> bool {
         self.file.kind == Some(crate::source::SourceKind::Sql)
+    }
+
+    /// The project state before the migration (Django files that parsed).
+    pub(crate) fn state_before(&self) -> Option<&'a crate::state::ProjectState> {
+        self.state_before
+    }
+
+    /// What rules compute once per file and share.
+    pub(crate) fn memo(&self) -> &rewrite::Memo {
+        &self.memo
     }
 
     /// The file under analysis.
