@@ -21,6 +21,7 @@ pub mod examples;
 pub mod graph;
 pub mod locks;
 pub mod parse;
+pub mod review;
 pub mod rules;
 pub mod source;
 pub mod span;
