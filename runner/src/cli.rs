@@ -48,6 +48,13 @@ pub(crate) enum Command {
     ///
     /// Example: `lockstep stats --database-url postgres://postgres@127.0.0.1/app shop_order`
     Stats(StatsArgs),
+    /// Print a review link: the files and settings, opened in the web reviewer.
+    ///
+    /// The review travels in the link's fragment (after `#`), which browsers never send to a
+    /// server. Paths are read as `check` reads them.
+    ///
+    /// Example: `lockstep review shop/migrations/ --base-url https://lockstep.example.com/`
+    Review(ReviewArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,4 +184,15 @@ pub(crate) struct StatsArgs {
     pub(crate) database_url: String,
     /// Tables to report (default: every table in the `public` schema).
     pub(crate) tables: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReviewArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Where the reviewer is served; the review is appended after `#`.
+    #[arg(long, value_name = "URL", default_value = crate::commands::DEFAULT_BASE_URL)]
+    pub(crate) base_url: String,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod review;
 pub(crate) mod rules;
 mod serve;
 mod sql;
@@ -10,6 +11,7 @@ mod stats;
 use crate::cli::{Cli, Command};
 
 pub(crate) use explain::suggestion;
+pub(crate) use review::DEFAULT_BASE_URL;
 
 /// Runs the command and returns the process exit code.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -20,5 +22,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Review(args) => review::run(&args),
     }
 }
