@@ -70,6 +70,10 @@ pub fn add(files: &mut Vec<SourceFile>, incoming: Vec<Incoming>, from_folder: bo
         }
         accepted.push(SourceFile { path, ..item.file });
     }
+    if from_folder {
+        // Directories list their files in no particular order; `lockstep check` sorts them.
+        accepted.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     infer_app_labels(&mut accepted);
     for file in accepted {
         outcome.added.push(file.path.clone());
@@ -82,8 +86,10 @@ pub fn add(files: &mut Vec<SourceFile>, incoming: Vec<Incoming>, from_folder: bo
 }
 
 /// Files at `migrations/NAME.py` (a dropped `migrations` folder lost its app's name) take
-/// the app label their siblings' dependencies give them: `("shop", "0001_initial")` in any
-/// of them, with `0001_initial` one of the folder's migrations, names the app `shop`.
+/// the app label their own dependencies give them. Each migration `makemigrations` writes
+/// after the first depends on the one before it in the same app, `("shop", "0001_initial")`;
+/// dependencies on other apps name them only now and then. So every `("LABEL", "NAME")`
+/// with `NAME` one of the folder's migrations is a vote for `LABEL`, and the most votes win.
 pub fn infer_app_labels(files: &mut [SourceFile]) {
     let orphans: Vec<usize> = files
         .iter()
@@ -96,11 +102,25 @@ pub fn infer_app_labels(files: &mut [SourceFile]) {
         .filter_map(|&i| files.get(i))
         .map(|f| migration_key(&f.path).1)
         .collect();
-    let label = orphans
-        .iter()
-        .filter_map(|&i| files.get(i))
-        .find_map(|f| stems.iter().find_map(|stem| label_before(&f.text, stem)));
-    let Some(label) = label else { return };
+    let mut votes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for file in orphans.iter().filter_map(|&i| files.get(i)) {
+        for stem in &stems {
+            for label in labels_before(&file.text, stem) {
+                *votes.entry(label).or_default() += 1;
+            }
+        }
+    }
+    // Most votes; among equals, the first label in order, so the result is stable.
+    let Some(label) = votes
+        .into_iter()
+        .fold(None::<(String, usize)>, |best, (label, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((label, n)),
+        })
+        .map(|(label, _)| label)
+    else {
+        return;
+    };
     for i in orphans {
         if let Some(file) = files.get_mut(i) {
             file.path = format!("{label}/{}", file.path);
@@ -108,15 +128,19 @@ pub fn infer_app_labels(files: &mut [SourceFile]) {
     }
 }
 
-/// The quoted string just before `"stem"` in a tuple: `("shop", "0001_initial")` → `shop`.
-fn label_before(text: &str, stem: &str) -> Option<String> {
+/// The quoted strings just before `"stem"` in tuples: `("shop", "0001_initial")` → `shop`.
+fn labels_before(text: &str, stem: &str) -> Vec<String> {
+    let mut labels = Vec::new();
     for quote in ['"', '\''] {
         let needle = format!("{quote}{stem}{quote}");
         let mut from = 0;
         while let Some(found) = text.get(from..).and_then(|t| t.find(&needle)) {
             let at = from + found;
             from = at + needle.len();
-            let before = text.get(..at)?.trim_end();
+            let Some(before) = text.get(..at) else {
+                continue;
+            };
+            let before = before.trim_end();
             let Some(before) = before.strip_suffix(',') else {
                 continue;
             };
@@ -124,18 +148,26 @@ fn label_before(text: &str, stem: &str) -> Option<String> {
             let Some(q) = before.chars().last().filter(|c| *c == '"' || *c == '\'') else {
                 continue;
             };
-            let inner = before.get(..before.len() - 1)?;
-            let start = inner.rfind(q)?;
-            let label = inner.get(start + 1..)?;
+            let Some(inner) = before.get(..before.len() - 1) else {
+                continue;
+            };
+            let Some(start) = inner.rfind(q) else {
+                continue;
+            };
+            let Some(label) = inner.get(start + 1..) else {
+                continue;
+            };
             let valid =
                 !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            let opens_tuple = inner.get(..start)?.trim_end().ends_with('(');
+            let opens_tuple = inner
+                .get(..start)
+                .is_some_and(|t| t.trim_end().ends_with('('));
             if valid && opens_tuple {
-                return Some(label.to_owned());
+                labels.push(label.to_owned());
             }
         }
     }
-    None
+    labels
 }
 
 /// The path with its app label replaced: `…/migrations/NAME.py` becomes
@@ -253,10 +285,17 @@ mod tests {
         add(
             &mut files,
             vec![
-                incoming("/migrations/0001_initial.py", "dependencies = []"),
+                incoming(
+                    "/migrations/0001_initial.py",
+                    "dependencies = [(\"catalog\", \"0001_initial\")]",
+                ),
                 incoming(
                     "/migrations/0002_more.py",
                     "dependencies = [\n    ('auth', '0012_x'),\n    ( 'shop' , '0001_initial' ),\n]",
+                ),
+                incoming(
+                    "/migrations/0003_last.py",
+                    "dependencies = [('shop', '0002_more')]",
                 ),
             ],
             true,
@@ -266,7 +305,8 @@ mod tests {
             paths,
             [
                 "shop/migrations/0001_initial.py",
-                "shop/migrations/0002_more.py"
+                "shop/migrations/0002_more.py",
+                "shop/migrations/0003_last.py"
             ]
         );
     }
