@@ -63,6 +63,14 @@ pub struct FileAnalysis {
     /// Statements that run outside a transaction release their locks as they finish and
     /// appear only in their own `locks`.
     pub transactions: Vec<TransactionLocks>,
+    /// Whether `migrate` applies it: false for migrations a supplied squash replaces, for
+    /// duplicates and for files that could not be read. The plan leaves them out.
+    #[serde(skip)]
+    pub in_plan: bool,
+    /// The migrations a squashed migration replaces, as `(app, name)`: Django records each
+    /// of them as applied, then the squash.
+    #[serde(skip)]
+    pub replaces: Vec<(String, String)>,
 }
 
 /// Rolling a Django migration back.
@@ -102,6 +110,12 @@ pub struct OperationAnalysis {
     pub sql: SqlStatus,
     /// Its statements, in execution order (deferred ones last).
     pub statements: Vec<StatementAnalysis>,
+    /// What Django runs to unapply it (`database_backwards`, its deferred statements last),
+    /// on a database where the migration is applied; `None` when the migration cannot be
+    /// rolled back or this operation's way back is not reproduced. The plan's reverse steps
+    /// come from it.
+    #[serde(skip)]
+    pub backwards: Option<Vec<Statement>>,
 }
 
 /// Whether an operation's SQL is known.
@@ -165,25 +179,34 @@ pub fn analyze(files: &[SourceFile], settings: &Settings) -> Analysis {
         let Some(file) = prepared.get_mut(i) else {
             continue;
         };
-        if let Some(migration) = file.migration.take() {
+        let migration = file.migration.take();
+        if let Some(migration) = &migration {
             let state = if applies {
                 scratch = None;
                 &mut state
             } else {
                 scratch.get_or_insert_with(|| state.clone())
             };
-            analyze_django(&migration, file, state);
+            analyze_django(migration, file, state);
         }
         if applies || file.analysis.kind == Some(SourceKind::Sql) {
             annotate_locks(&mut file.analysis, &mut catalog, settings);
         } else {
             annotate_locks(&mut file.analysis, &mut catalog.clone(), settings);
         }
+        // `.sql` files apply in the order given; Django migrations when the graph says so.
+        file.analysis.in_plan = match file.analysis.kind {
+            Some(SourceKind::Sql) => file.source.problem.is_none(),
+            Some(SourceKind::Django) => applies && file.source.problem.is_none(),
+            None => false,
+        };
         let mut ctx = rules::Ctx::new(
             &file.analysis,
             &file.source.text,
             &file.line_index,
             &mut findings,
+            settings,
+            migration.as_ref(),
         );
         rules::run(&mut ctx, &file.diagnostics);
         analysed.push(std::mem::replace(&mut file.analysis, FileAnalysis::empty()));
@@ -264,6 +287,8 @@ impl FileAnalysis {
             sqlmigrate: None,
             backwards: None,
             transactions: Vec::new(),
+            in_plan: false,
+            replaces: Vec::new(),
         }
     }
 }
@@ -286,6 +311,8 @@ fn prepare<'f>(id: FileId, file: &'f SourceFile, project: &Project) -> Prepared<
             sqlmigrate: None,
             backwards: None,
             transactions: Vec::new(),
+            in_plan: false,
+            replaces: Vec::new(),
         },
         diagnostics: Vec::new(),
         migration: None,
@@ -406,6 +433,7 @@ fn analyze_sql(
                 deferred: false,
                 locks: StatementLocks::default(),
             }],
+            backwards: None,
         });
     }
 }
@@ -417,6 +445,11 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
     let analysis = &mut file.analysis;
     let diagnostics = &mut file.diagnostics;
     analysis.atomic = migration.atomic;
+    analysis.replaces = migration
+        .replaces
+        .iter()
+        .map(|r| (r.app_label.clone(), r.name.clone()))
+        .collect();
     let before = state.clone();
     let (sqls, more) = django_sql::migration_sql(migration, state);
     diagnostics.extend(more);
@@ -455,6 +488,7 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
             span: operation.span,
             sql: status,
             statements,
+            backwards: None,
         });
     }
     let pairs: Vec<_> = migration.operations.iter().zip(&sqls).collect();
@@ -463,6 +497,25 @@ fn analyze_django(migration: &Migration, file: &mut Prepared<'_>, state: &mut Pr
         match django_sql::migration_sql_backwards(migration, &before) {
             // Diagnostics of the way back repeat the way forward's; they are not findings.
             Ok((sqls, _)) => {
+                // `sqls` is in unapply order: the last operation first.
+                let count = analysis.operations.len();
+                for (i, sql) in sqls.iter().enumerate() {
+                    let operation = count
+                        .checked_sub(i + 1)
+                        .and_then(|index| analysis.operations.get_mut(index));
+                    if let (
+                        Some(operation),
+                        OperationSql::Reproduced {
+                            immediate,
+                            deferred,
+                            ..
+                        },
+                    ) = (operation, sql)
+                    {
+                        operation.backwards =
+                            Some(immediate.iter().chain(deferred).cloned().collect());
+                    }
+                }
                 let pairs: Vec<_> = migration.operations.iter().rev().zip(&sqls).collect();
                 Backwards::Sql {
                     sqlmigrate: django_sql::sqlmigrate(migration, &pairs),

@@ -21,6 +21,8 @@ pub mod examples;
 pub mod graph;
 pub mod locks;
 pub mod parse;
+pub mod plan;
+pub mod report;
 pub mod review;
 pub mod rules;
 pub mod source;

@@ -205,6 +205,9 @@ pub enum DjangoVersion {
 pub struct Settings {
     /// PostgreSQL major version of the target (12–18).
     pub pg_version: u8,
+    /// Its minor version, when known (`14.2` → `Some(2)`): a few rules depend on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pg_minor: Option<u8>,
     /// Django version whose schema editor emits the SQL.
     pub django_version: DjangoVersion,
     /// `lock_timeout` the plan gives each step, in milliseconds.
@@ -255,6 +258,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             pg_version: 16,
+            pg_minor: None,
             django_version: DjangoVersion::V5_2,
             lock_timeout_ms: 2_000,
             default_auto_field: "BigAutoField".to_owned(),

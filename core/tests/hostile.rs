@@ -2,8 +2,8 @@
 //! never a panic, a hang or a lost file.
 //!
 //! The property tests mutate the real corpus (the Django oracle's migrations) and generate
-//! arbitrary text. `PROPTEST_CASES` raises the number of cases (`scripts/fuzz` runs many more
-//! than the test suite does).
+//! arbitrary text. `PROPTEST_CASES` raises the number of cases (`bench/run` runs 5,000 per
+//! property, many more than the test suite does).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

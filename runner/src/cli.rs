@@ -55,6 +55,91 @@ pub(crate) enum Command {
     ///
     /// Example: `lockstep review shop/migrations/ --base-url https://lockstep.example.com/`
     Review(ReviewArgs),
+    /// Build the plan the runner applies: every migration's steps, with the safe rewrites.
+    ///
+    /// Writes the plan as canonical JSON and prints its `sha256:` digest (what approval pins;
+    /// the web reviewer shows the same digest for the same files and choices). A choices file
+    /// from a review (`{"<finding fingerprint>": "keep"}`) keeps statements as written.
+    ///
+    /// Example: `lockstep plan shop/migrations/ db/ -o plan.json --choices review-choices.json`
+    Plan(PlanArgs),
+    /// Print the Migration Report: pending migrations, changes and their strategies, the
+    /// checks to verify, and the findings with their acknowledgements.
+    ///
+    /// Example: `lockstep report shop/migrations/ --plan plan.json --format markdown > REPORT.md`
+    Report(ReportArgs),
+    /// Apply an approved plan: advisory lock, preconditions, each step journaled in the
+    /// database (schema `lockstep`), lock timeouts retried, backfills in batches.
+    ///
+    /// Run it again after a crash or failure: it resumes from the journal. Exit status: 0
+    /// applied, 2 input error, 3 refused (digest, preconditions, another run; nothing changed),
+    /// 4 failed part-way (resumable).
+    ///
+    /// Example: `lockstep apply plan.json --approve sha256:… --database-url postgres://…`
+    Apply(ApplyArgs),
+    /// Show which of the plan's migrations the database records as applied (like
+    /// `showmigrations`), then the journal: runs, and each step's state, attempts, timings.
+    ///
+    /// Example: `lockstep status plan.json --database-url postgres://…`
+    Status(StatusArgs),
+    /// Undo the applied steps of an approved plan, last first, and remove their
+    /// `django_migrations` rows; refuses (changing nothing) if a step has no reverse.
+    ///
+    /// Example: `lockstep rollback plan.json --approve sha256:… --database-url postgres://…`
+    Rollback(ApplyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ApplyArgs {
+    /// The plan (JSON, `lockstep-plan/1`).
+    pub(crate) plan: PathBuf,
+    /// The digest the reviewer approved (`sha256:…`); any other plan is refused.
+    #[arg(long, value_name = "sha256:HEX")]
+    pub(crate) approve: String,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// How steps run; shared by `apply` and `rollback`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RunArgs {
+    /// PostgreSQL connection URL (its password is never printed).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: String,
+    /// The command that runs Django's `manage.py` for `django` steps, split on whitespace;
+    /// `migrate APP NAME` is appended.
+    #[arg(long, default_value = "python manage.py")]
+    pub(crate) django_command: String,
+    /// Working directory of the Django command.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) django_dir: Option<PathBuf>,
+    /// What one backfill batch should take; batch sizes adapt to it.
+    #[arg(long, default_value_t = 200, value_name = "MS")]
+    pub(crate) batch_target_ms: u64,
+    /// How long to wait for another run's advisory lock before refusing.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    pub(crate) lock_wait_ms: u64,
+    /// Reconnections when the database connection is lost mid-run (each resumes the step).
+    #[arg(long, default_value_t = 3)]
+    pub(crate) reconnects: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatusArgs {
+    /// The plan whose migrations and steps to show (default: the journal's latest run).
+    pub(crate) plan: Option<PathBuf>,
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: String,
+    /// Also verify the plan's checks against the catalog (exit status 1 when one fails).
+    #[arg(long, requires = "plan")]
+    pub(crate) verify: bool,
+    /// `json`: print only the verification (with `--verify`) as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// With `--verify`: print the JSON `lockstep report --verification FILE` reads.
+    #[arg(long, requires = "verify")]
+    pub(crate) for_report: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -195,4 +280,53 @@ pub(crate) struct ReviewArgs {
     pub(crate) base_url: String,
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PlanArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Where to write the plan (canonical JSON).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// The review's choices: a JSON object from finding fingerprint to `"safe"` or `"keep"`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) choices: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub(crate) format: ReportFormat,
+    /// The approved plan (`lockstep plan -o`); it must have been built from these files.
+    /// Default: the plan with every safe rewrite.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Option<PathBuf>,
+    /// Acknowledgements from the review: `{"<fingerprint>": {"by": "…", "reason": "…"}}`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) acknowledgements: Option<PathBuf>,
+    /// What the runner read from the database (`applied`, `results` per step), to tick the
+    /// checks; without it every check is unverified.
+    #[arg(long, value_name = "FILE", conflicts_with = "database_url")]
+    pub(crate) verification: Option<PathBuf>,
+    /// Verify the plan's checks against this database now (read-only) and tick them: what
+    /// `status --verify --for-report` writes for `--verification`, in one step. Its password is
+    /// never printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// The report as Markdown (for a pull request or a deploy log).
+    Markdown,
+    /// The report as JSON.
+    Json,
 }

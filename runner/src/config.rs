@@ -88,7 +88,7 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    pg_version: Option<Spanned<u8>>,
+    pg_version: Option<Spanned<PgVersion>>,
     django_version: Option<Spanned<DjangoVersion>>,
     lock_timeout_ms: Option<Spanned<u32>>,
     default_auto_field: Option<Spanned<String>>,
@@ -103,6 +103,28 @@ struct Raw {
     model_settings: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     custom_fields: BTreeMap<String, Spanned<String>>,
+}
+
+/// `pg_version = 16`, or `pg_version = "14.2"` when a rule needs the minor version
+/// (`pg14-concurrent-index-corruption`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum PgVersion {
+    Major(u8),
+    Text(String),
+}
+
+impl PgVersion {
+    /// `(major, minor)`, or `None` when the text is not `MAJOR` or `MAJOR.MINOR`.
+    fn parts(&self) -> Option<(u8, Option<u8>)> {
+        match self {
+            Self::Major(major) => Some((*major, None)),
+            Self::Text(text) => match text.split_once('.') {
+                Some((major, minor)) => Some((major.parse().ok()?, Some(minor.parse().ok()?))),
+                None => Some((text.parse().ok()?, None)),
+            },
+        }
+    }
 }
 
 /// `pyproject.toml`: only `[tool.lockstep]` is Lockstep's; other tools' keys are theirs.
@@ -122,6 +144,44 @@ fn at(path: &Path, text: &str, span: std::ops::Range<usize>, message: &str) -> a
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     anyhow!("{}:{line}:{column}: {message}", path.display())
+}
+
+/// `pg_version`: a major version in range, or `"major.minor"`.
+fn pg_version(
+    pg: &Spanned<PgVersion>,
+    settings: &mut Settings,
+    path: &Path,
+    text: &str,
+) -> anyhow::Result<()> {
+    let written = match pg.get_ref() {
+        PgVersion::Major(major) => major.to_string(),
+        PgVersion::Text(text) => format!("{text:?}"),
+    };
+    let Some((major, minor)) = pg.get_ref().parts() else {
+        return Err(at(
+            path,
+            text,
+            pg.span(),
+            &format!(
+                "`pg_version = {written}`: write the major version (`16`) or major.minor (`\"14.2\"`)"
+            ),
+        ));
+    };
+    if !PG_VERSIONS.contains(&major) {
+        return Err(at(
+            path,
+            text,
+            pg.span(),
+            &format!(
+                "`pg_version = {written}`: Lockstep knows PostgreSQL {} to {}",
+                PG_VERSIONS.start(),
+                PG_VERSIONS.end()
+            ),
+        ));
+    }
+    settings.pg_version = major;
+    settings.pg_minor = minor;
+    Ok(())
 }
 
 /// Parses a config file's text; `path` names it in errors and anchors its relative `paths`.
@@ -148,21 +208,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Config> {
     };
     let mut settings = Settings::default();
     project_keys(&raw, &mut settings, path, text)?;
-    if let Some(pg) = raw.pg_version {
-        if !PG_VERSIONS.contains(pg.get_ref()) {
-            return Err(at(
-                path,
-                text,
-                pg.span(),
-                &format!(
-                    "`pg_version = {}`: Lockstep knows PostgreSQL {} to {}",
-                    pg.get_ref(),
-                    PG_VERSIONS.start(),
-                    PG_VERSIONS.end()
-                ),
-            ));
-        }
-        settings.pg_version = pg.into_inner();
+    if let Some(pg) = &raw.pg_version {
+        pg_version(pg, &mut settings, path, text)?;
     }
     if let Some(django) = raw.django_version {
         settings.django_version = django.into_inner();
@@ -369,6 +416,12 @@ add-index-non-concurrent = "warning"
         let text = "[project]\nname = \"x\"\n\n[tool.ruff]\nline-length = 99\n\n[tool.lockstep]\npg_version = 13\n";
         let config = parse(Path::new("pyproject.toml"), text).unwrap();
         assert_eq!(config.settings.pg_version, 13);
+        let text = "[tool.lockstep]\npg_version = \"14.2\"\n";
+        let config = parse(Path::new("pyproject.toml"), text).unwrap();
+        assert_eq!(
+            (config.settings.pg_version, config.settings.pg_minor),
+            (14, Some(2))
+        );
         let text = "[tool.lockstep]\npg_version = 13\nbogus = 1\n";
         assert!(
             error("pyproject.toml", text).starts_with("pyproject.toml:3:1: unknown field `bogus`"),
@@ -389,8 +442,12 @@ add-index-non-concurrent = "warning"
                 "lockstep.toml:1:14: `pg_version = 9`: Lockstep knows PostgreSQL 12 to 18",
             ),
             (
-                "pg_version = \"16\"\n",
-                "lockstep.toml:1:14: invalid type: string \"16\", expected u8",
+                "pg_version = \"16.x\"\n",
+                "lockstep.toml:1:14: `pg_version = \"16.x\"`: write the major version (`16`) or major.minor (`\"14.2\"`)",
+            ),
+            (
+                "pg_version = \"11.9\"\n",
+                "lockstep.toml:1:14: `pg_version = \"11.9\"`: Lockstep knows PostgreSQL 12 to 18",
             ),
             (
                 "django_version = \"3.2\"\n",

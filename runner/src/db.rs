@@ -38,6 +38,11 @@ fn redact_error(message: &str, url: &str) -> String {
     }
 }
 
+/// `text` (a child process's output, an error) with `url`'s password replaced by `***`.
+pub(crate) fn redact_text(text: &str, url: &str) -> String {
+    redact_error(text, url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

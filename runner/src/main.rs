@@ -1,5 +1,6 @@
 //! `lockstep`: check migrations in CI, serve the reviewer, read table statistics.
 
+mod apply;
 mod cli;
 mod commands;
 mod config;
@@ -19,6 +20,10 @@ pub(crate) mod exit {
     pub(crate) const FINDINGS: u8 = 1;
     /// Usage or input error (clap uses 2 for usage errors too).
     pub(crate) const INPUT: u8 = 2;
+    /// `apply`/`rollback` refused (digest, preconditions, another run): nothing changed.
+    pub(crate) const REFUSED: u8 = 3;
+    /// `apply`/`rollback` stopped part-way; the journal says where, running again resumes.
+    pub(crate) const FAILED: u8 = 4;
 }
 
 fn main() -> ExitCode {

@@ -99,7 +99,11 @@ fn concurrent(sql: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_utils::findings;
+    use crate::rules::test_utils::findings_of;
+
+    fn findings(path: &str, text: &str) -> Vec<crate::rules::Finding> {
+        findings_of("add-index-non-concurrent", path, text)
+    }
 
     const ADD_INDEX: &str = r#"from django.db import migrations, models
 

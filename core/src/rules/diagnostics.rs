@@ -38,31 +38,71 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it flags
-    /// SQL that Lockstep cannot parse, in a `.sql` file or a `RunSQL`. It is kept as written.
+    /// Code whose locks Lockstep cannot know: SQL it cannot parse, in a `.sql` file or a
+    /// `RunSQL` (kept as written), and a `RunPython` whose function is not written in the
+    /// migration file (imported from elsewhere). A `RunPython` whose function is in the file
+    /// is read by the `RunPython` rules (`unbatched-backfill`, `offset-pagination-backfill`,
+    /// `runpython-imports-model`) instead.
     ///
     /// ## Why it hurts
     /// Its locks are unknown, so its risk cannot be judged.
     ///
     /// ## Safe alternative
-    /// Review the statement by hand. The runner still applies lock and statement timeouts to it.
+    /// Review it by hand. The runner applies lock and statement timeouts to it all the same.
+    /// Django: move the function into the migration file, so it is reviewed with it:
+    /// ```python
+    /// def backfill(apps, schema_editor):
+    ///     Order = apps.get_model("shop", "Order")
+    ///     ...
+    ///
+    /// operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
+    /// ```
+    /// SQL: write the statement in a form PostgreSQL documents, one statement per `;`:
+    /// ```sql
+    /// SET lock_timeout = '2s';
+    /// ALTER TABLE "shop_order" ALTER COLUMN "note" SET DEFAULT '';
+    /// ```
     ///
     /// ## When it is fine
-    /// After a person has reviewed the statement.
+    /// After a person has reviewed it.
     pub(crate) static RUNSQL_OPAQUE = { id: "runsql-opaque", severity: Severity::Warning }
 }
 
 declare_rule! {
     /// ## What it flags
-    /// A migration graph Django refuses to load or migrate: a dependency cycle, two leaf
-    /// migrations in one app (a conflict `makemigrations --merge` resolves), or the same
-    /// migration supplied twice.
+    /// Two or more leaf migrations in one app: both `0003_a` and `0003_b` depend on `0002` and
+    /// nothing depends on them, the usual result of two branches each adding a migration.
     ///
     /// ## Why it hurts
-    /// `manage.py migrate` stops before running anything; the deploy fails.
+    /// Django refuses to migrate ("Conflicting migrations detected"); were it forced, the
+    /// order the two apply in would be undefined, and so would the schema in between.
     ///
     /// ## Safe alternative
-    /// Break the cycle (move the operation that needs the other app into a later migration),
-    /// or merge the leaves with `manage.py makemigrations --merge`, or remove the duplicate.
+    /// Django:
+    /// ```sh
+    /// python manage.py makemigrations --merge shop
+    /// ```
+    /// then review the merge migration (it has no operations unless the branches clash).
+    /// SQL files have no graph: name them so they sort in the order they must run.
+    ///
+    /// ## When it is fine
+    /// Never: the deploy stops at `migrate`.
+    pub(crate) static MIGRATION_CONFLICT = { id: "migration-conflict", severity: Severity::Error }
+}
+
+declare_rule! {
+    /// ## What it flags
+    /// A migration graph Django refuses to load: a dependency cycle, or the same migration
+    /// supplied twice. (Two leaf migrations in one app are `migration-conflict`.)
+    ///
+    /// ## Why it hurts
+    /// `manage.py migrate` stops before running anything; the deploy fails. A duplicate is
+    /// analysed once; the copy is ignored.
+    ///
+    /// ## Safe alternative
+    /// Break the cycle: move the operation that needs the other app into a new migration that
+    /// depends on both (Django: `dependencies = [("shop", "0004_x"), ("billing", "0002_y")]`),
+    /// or remove the duplicate file. SQL files have no graph.
     ///
     /// ## When it is fine
     /// Never.
@@ -71,27 +111,34 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it flags
-    /// A dependency on a migration that is not among the supplied files.
+    /// A dependency on a migration of an app whose earlier migrations are supplied, but not
+    /// this one: a gap in the history under review. Dependencies on apps not supplied at all
+    /// (another app of the project, `django.contrib`, a third-party app) and on migrations
+    /// older than every supplied one are assumed applied and not reported.
     ///
     /// ## Why it hurts
-    /// Lockstep assumes it is applied; models it creates are assumed with Django's defaults,
-    /// so SQL that depends on them may not be shown.
+    /// What the missing migration does to the schema is unknown, so the state after it, and
+    /// the SQL and locks of every later operation on its models, may be wrong.
     ///
     /// ## Safe alternative
-    /// Add the app's other migrations to the review to see the exact SQL.
+    /// Add the missing migration file to the review (Django: the whole `migrations/` folder of
+    /// the app; SQL files have no dependencies).
     ///
     /// ## When it is fine
-    /// When the dependency is already applied in every environment, as it usually is.
-    pub(crate) static MISSING_DEPENDENCY = { id: "missing-dependency", severity: Severity::Info }
+    /// Never: the file exists in the project, so supply it.
+    pub(crate) static MISSING_DEPENDENCY = { id: "missing-dependency", severity: Severity::Error }
 }
 
-/// The rules diagnostics map to, for the catalog.
-pub(crate) static RULES: [&Rule; 5] = [
+/// The rules diagnostics map to, for the catalog (with `unused-acknowledgement`, which
+/// `rules::ack` reports).
+pub(crate) static RULES: [&Rule; 7] = [
+    &MIGRATION_CONFLICT,
     &MIGRATION_GRAPH,
     &MISSING_DEPENDENCY,
     &RUNSQL_OPAQUE,
     &UNKNOWN_EXPRESSION,
     &UNPARSABLE_SOURCE,
+    &super::ack::UNUSED_ACKNOWLEDGEMENT,
 ];
 
 fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
@@ -101,9 +148,10 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
         | DiagnosticKind::PythonSyntax(_)
         | DiagnosticKind::NoMigrationClass => &UNPARSABLE_SOURCE,
         DiagnosticKind::OpaqueSql { .. } => &RUNSQL_OPAQUE,
-        DiagnosticKind::DuplicateMigration { .. }
-        | DiagnosticKind::MigrationCycle { .. }
-        | DiagnosticKind::MigrationConflict { .. } => &MIGRATION_GRAPH,
+        DiagnosticKind::DuplicateMigration { .. } | DiagnosticKind::MigrationCycle { .. } => {
+            &MIGRATION_GRAPH
+        }
+        DiagnosticKind::MigrationConflict { .. } => &MIGRATION_CONFLICT,
         DiagnosticKind::MissingDependency { .. } => &MISSING_DEPENDENCY,
         DiagnosticKind::Unevaluable { .. }
         | DiagnosticKind::AssumedModel { .. }
@@ -112,8 +160,13 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
     }
 }
 
-fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
-    match kind {
+fn safe_alternative(kind: &DiagnosticKind) -> String {
+    if let DiagnosticKind::MigrationConflict { app, .. } = kind {
+        return format!(
+            "Merge the leaves, then review the merge migration:\n```sh\npython manage.py makemigrations --merge {app}\n```"
+        );
+    }
+    let text: &str = match kind {
         DiagnosticKind::Source(_) | DiagnosticKind::UnsupportedFile => {
             "Supply the migration's source text: a `.py` migration module or a `.sql` file."
         }
@@ -132,7 +185,7 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
             "Merge the leaves with `python manage.py makemigrations --merge`, then review the merge migration."
         }
         DiagnosticKind::MissingDependency { .. } => {
-            "Add the migrations it depends on to see the exact SQL of operations on their models."
+            "Add the missing migration file to the review: the app's earlier migrations are here, this one is not."
         }
         DiagnosticKind::Unevaluable { .. }
         | DiagnosticKind::AssumedModel { .. }
@@ -140,11 +193,45 @@ fn safe_alternative(kind: &DiagnosticKind) -> &'static str {
         | DiagnosticKind::UnmodelledOperation { .. } => {
             "Check the assumption; review this operation by hand."
         }
+    };
+    text.to_owned()
+}
+
+/// Reports every parse diagnostic of the file as a finding, and the `RunPython` operations
+/// whose code is not in the file.
+pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
+    report_parse(ctx, diagnostics);
+    report_run_python(ctx);
+}
+
+/// `RunPython` with code from another module: opaque.
+fn report_run_python(ctx: &mut Ctx<'_>) {
+    for (operation, run) in super::run_python::read_all(ctx.file(), ctx.text()) {
+        if run.body.is_some() {
+            continue;
+        }
+        ctx.report(Report {
+            rule: &RUNSQL_OPAQUE,
+            span: operation.span,
+            message: format!(
+                "`RunPython({})` runs code that is not in this file: what it locks and how long it runs \
+                 are unknown",
+                run.code
+            ),
+            safe_alternative: format!(
+                "Review `{}` by hand, or define the function in this migration so it is reviewed with it \
+                 (a migration should not import code that later changes):\n```python\ndef forwards(apps, \
+                 schema_editor):\n    ...  # the body of {}, using apps.get_model(...)\n\n\
+                 migrations.RunPython(forwards, migrations.RunPython.noop)\n```",
+                run.code, run.code
+            ),
+            operation: Some(operation),
+            statement: None,
+        });
     }
 }
 
-/// Reports every parse diagnostic of the file as a finding.
-pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
+fn report_parse(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         // Operations are in source order: the last one starting at or before the diagnostic
         // is the only one that can contain it (a search, so many diagnostics stay linear).
@@ -155,13 +242,95 @@ pub(crate) fn report(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
             .and_then(|i| operations.get(i));
         let operation =
             candidate.filter(|op| diagnostic.span.start < op.span.end.max(op.span.start + 1));
+        let statement = operation.and_then(|op| {
+            op.statements
+                .iter()
+                .find(|s| s.statement.span.start == diagnostic.span.start)
+        });
+        // sqlparser rejects some valid PostgreSQL (`SET CONSTRAINTS "fk" IMMEDIATE`, which
+        // Django prints itself, `ALTER DOMAIN`, `… COLLATE` in places): when the lock model
+        // still read the statement, its locks are known and it is not opaque.
+        // Nesting too deep to parse is reported all the same: hostile or broken input.
+        if matches!(&diagnostic.kind, DiagnosticKind::OpaqueSql { message } if !message.contains("recursion limit"))
+            && statement.is_some_and(|s| {
+                s.locks.unknown.is_empty()
+                    && s.locks
+                        .duration
+                        .is_some_and(|d| d != crate::locks::Duration::Unknown)
+            })
+        {
+            continue;
+        }
         ctx.report(Report {
             rule: rule_of(&diagnostic.kind),
             span: diagnostic.span,
             message: diagnostic.kind.to_string(),
-            safe_alternative: safe_alternative(&diagnostic.kind).to_owned(),
+            safe_alternative: safe_alternative(&diagnostic.kind),
             operation,
-            statement: None,
+            statement,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_utils::{findings, render_findings, rule_ids};
+
+    #[test]
+    fn sql_the_lock_model_reads_is_not_opaque() {
+        // sqlparser rejects `SET CONSTRAINTS "name" IMMEDIATE`, which Django prints itself.
+        let sql = "SET lock_timeout = '1s';\nSET CONSTRAINTS \"shop_order_fk\" IMMEDIATE;\nFROBNICATE the table;";
+        let found = findings("db/0001.sql", sql);
+        let opaque: Vec<_> = found
+            .iter()
+            .filter(|f| f.rule == "runsql-opaque")
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(opaque, [3], "{found:#?}");
+    }
+
+    #[test]
+    fn graph_problems_are_errors_with_their_own_ids() {
+        let migration = |deps: &str| {
+            format!(
+                "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    \
+                 dependencies = [{deps}]\n    operations = []\n"
+            )
+        };
+        let files = [
+            crate::source::SourceFile::from_text("shop/migrations/0001_initial.py", migration("")),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0002_a.py",
+                migration("(\"shop\", \"0001_initial\")"),
+            ),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0002_b.py",
+                migration("(\"shop\", \"0001_initial\")"),
+            ),
+            crate::source::SourceFile::from_text(
+                "shop/migrations/0004_c.py",
+                migration("(\"shop\", \"0003_gone\")"),
+            ),
+        ];
+        let analysis = crate::analyze(&files, &crate::source::Settings::default());
+        let found: Vec<_> = analysis
+            .findings
+            .iter()
+            .filter(|f| f.rule != "unknown-expression")
+            .cloned()
+            .collect();
+        insta::assert_snapshot!(render_findings(&found));
+        let rules: Vec<_> = found.iter().map(|f| (f.rule, f.severity)).collect();
+        assert!(
+            rules.contains(&("migration-conflict", crate::rules::Severity::Error)),
+            "{rules:?}"
+        );
+        assert!(
+            rules.contains(&("missing-dependency", crate::rules::Severity::Error)),
+            "{rules:?}"
+        );
+        // Dependencies on apps not supplied at all are assumed applied: no finding.
+        let other_app = migration("(\"auth\", \"0012_alter_user_first_name_max_length\")");
+        assert!(rule_ids("shop/migrations/0001_initial.py", &other_app).is_empty());
     }
 }

@@ -4,17 +4,39 @@
 //! The registry lists them all. Invariant: a rule reads the analysis and reports; it never
 //! changes what was analysed.
 
+pub mod ack;
 mod add_index_non_concurrent;
+mod detach_partition_blocking;
 mod diagnostics;
+mod domain_with_constraint;
+mod drop_schema_or_database;
+mod enum_type_change;
+mod index_build_under_exclusive_lock;
+mod irreversible_operation;
+mod missing_lock_timeout;
+mod missing_statement_timeout;
+mod offset_pagination_backfill;
+mod pg14_concurrent_index_corruption;
 pub mod registry;
+mod run_python;
+mod runpython_imports_model;
+mod statements_after_exclusive_lock;
+mod table_rewrite_misc;
 #[cfg(test)]
 pub(crate) mod test_utils;
+mod transaction_misuse;
+mod trigger_on_existing_table;
+mod truncate_cascade;
+mod unbatched_backfill;
+mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::analysis::{FileAnalysis, OperationAnalysis, StatementAnalysis};
+use crate::parse::django::Migration;
+use crate::source::Settings;
 use crate::span::{LineIndex, Span};
 
 /// How much a finding matters.
@@ -124,6 +146,9 @@ pub struct Finding {
     pub operation_index: Option<usize>,
     /// Stable identity for acknowledgements: rule, app, migration, operation, statement.
     pub fingerprint: String,
+    /// Set when a `lockstep: ack` comment acknowledges it: then it does not fail a check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<ack::Acknowledgement>,
 }
 
 /// What a check sees, and where it reports.
@@ -135,6 +160,9 @@ pub(crate) struct Ctx<'a> {
     /// Each table this file creates, with the first operation that creates it: rules ask
     /// for every statement, so a scan per question would be quadratic.
     created: BTreeMap<&'a str, usize>,
+    settings: &'a Settings,
+    /// The parsed migration, for rules that read what statements do not show (`RunPython`).
+    migration: Option<&'a Migration>,
 }
 
 /// Where a finding points and what it says.
@@ -153,6 +181,8 @@ impl<'a> Ctx<'a> {
         text: &'a str,
         line_index: &'a LineIndex,
         findings: &'a mut Vec<Finding>,
+        settings: &'a Settings,
+        migration: Option<&'a Migration>,
     ) -> Self {
         let mut created = BTreeMap::new();
         for op in &file.operations {
@@ -168,7 +198,43 @@ impl<'a> Ctx<'a> {
             line_index,
             findings,
             created,
+            settings,
+            migration,
         }
+    }
+
+    /// The settings of the analysis (`pg_version`, …).
+    pub(crate) fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// The parsed Django migration, when the file is one that parsed.
+    pub(crate) fn migration(&self) -> Option<&'a Migration> {
+        self.migration
+    }
+
+    /// The file's text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Where a finding about `statement` points: the statement in a `.sql` file, the
+    /// operation in a Django migration.
+    pub(crate) fn span_for(
+        &self,
+        operation: &OperationAnalysis,
+        statement: &StatementAnalysis,
+    ) -> Span {
+        if self.file.kind == Some(crate::source::SourceKind::Sql) {
+            statement.statement.span
+        } else {
+            operation.span
+        }
+    }
+
+    /// Whether the file is plain SQL (not a Django migration).
+    pub(crate) fn is_sql_file(&self) -> bool {
+        self.file.kind == Some(crate::source::SourceKind::Sql)
     }
 
     /// The file under analysis.
@@ -192,6 +258,13 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn report(&mut self, report: Report<'_>) {
+        let severity = report.rule.severity;
+        self.report_as(report, severity);
+    }
+
+    /// Reports with a severity other than the rule's own (rules whose severity depends on
+    /// the file, like `missing-lock-timeout`).
+    pub(crate) fn report_as(&mut self, report: Report<'_>, severity: Severity) {
         let at = self.line_index.line_column(self.text, report.span.start);
         let statement = report.statement.map(|s| s.statement.sql.clone());
         let operation_index = report.operation.map(|op| op.index);
@@ -204,7 +277,7 @@ impl<'a> Ctx<'a> {
         ]);
         self.findings.push(Finding {
             rule: report.rule.id,
-            severity: report.rule.severity,
+            severity,
             path: self.file.path.clone(),
             line: at.line,
             column: at.column,
@@ -214,16 +287,19 @@ impl<'a> Ctx<'a> {
             statement,
             operation_index,
             fingerprint,
+            acknowledged: None,
         });
     }
 }
 
 /// Runs every rule over one analysed file and its parse diagnostics.
 pub(crate) fn run(ctx: &mut Ctx<'_>, parse_diagnostics: &[crate::parse::Diagnostic]) {
+    let first = ctx.findings.len();
     diagnostics::report(ctx, parse_diagnostics);
     for (_, check) in registry::CHECKS {
         check(ctx);
     }
+    ack::apply(ctx, first);
 }
 
 #[cfg(test)]
@@ -234,7 +310,7 @@ mod tests {
     fn overrides_drop_disabled_rules_and_change_severities() {
         let files = [SourceFile::from_text(
             "db/0001.sql",
-            "CREATE INDEX i ON t (c);\nNOT SQL AT ALL;",
+            "SET lock_timeout = '1s';\nSET statement_timeout = '1min';\nCREATE INDEX i ON t (c);\nNOT SQL AT ALL;",
         )];
         let rules_of = |settings: &Settings| {
             crate::analyze(&files, settings)

@@ -38,10 +38,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         CheckFormat::Github => github::render(&analysis, &Regions::new(&sources)),
     };
     std::io::stdout().lock().write_all(output.as_bytes())?;
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|threshold| analysis.findings.iter().any(|f| f.severity >= threshold));
+    let failing = args.fail_on.threshold().is_some_and(|threshold| {
+        // An acknowledged finding (`lockstep: ack RULE -- reason`) is shown, not failed on.
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.severity >= threshold && f.acknowledged.is_none())
+    });
     Ok(if failing { exit::FINDINGS } else { exit::OK })
 }
 

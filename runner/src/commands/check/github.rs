@@ -11,16 +11,23 @@ use super::Regions;
 pub(super) fn render(analysis: &Analysis, regions: &Regions<'_>) -> String {
     let mut out = String::new();
     for finding in &analysis.findings {
-        let command = match finding.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
+        // An acknowledged finding is a notice, whatever its severity: it fails nothing.
+        let command = match (finding.severity, &finding.acknowledged) {
+            (_, Some(_)) | (Severity::Info, None) => "notice",
+            (Severity::Error, None) => "error",
+            (Severity::Warning, None) => "warning",
         };
         let region = regions.of(finding);
-        let message = format!(
-            "{}\n\nSafe alternative: {}",
-            finding.message, finding.safe_alternative
-        );
+        let message = match &finding.acknowledged {
+            Some(ack) => format!(
+                "{}\n\nAcknowledged: {}\n\nSafe alternative: {}",
+                finding.message, ack.reason, finding.safe_alternative
+            ),
+            None => format!(
+                "{}\n\nSafe alternative: {}",
+                finding.message, finding.safe_alternative
+            ),
+        };
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

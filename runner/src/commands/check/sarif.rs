@@ -40,6 +40,13 @@ pub(super) fn render(analysis: &Analysis, regions: &Regions<'_>) -> anyhow::Resu
                 }],
                 "partialFingerprints": { "lockstep/v1": finding.fingerprint },
             });
+            // SARIF's in-source suppression: code-scanning services show it as dismissed.
+            if let Some(ack) = &finding.acknowledged {
+                result["suppressions"] = json!([{
+                    "kind": "inSource",
+                    "justification": ack.reason,
+                }]);
+            }
             if let Some(index) = rules.iter().position(|rule| rule.id == finding.rule) {
                 result["ruleIndex"] = json!(index);
             }

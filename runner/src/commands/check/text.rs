@@ -57,12 +57,22 @@ pub(super) fn render(analysis: &Analysis, sources: &[SourceFile], colour: bool) 
         analysis
             .findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.acknowledged.is_none())
             .count()
+    };
+    let acknowledged = analysis
+        .findings
+        .iter()
+        .filter(|f| f.acknowledged.is_some())
+        .count();
+    let acknowledged = if acknowledged > 0 {
+        format!(", {acknowledged} acknowledged")
+    } else {
+        String::new()
     };
     let _ = writeln!(
         out,
-        "{} file(s) checked: {} error(s), {} warning(s), {} info",
+        "{} file(s) checked: {} error(s), {} warning(s), {} info{acknowledged}",
         analysis.files.len(),
         count(Severity::Error),
         count(Severity::Warning),
@@ -86,7 +96,10 @@ fn printable(text: &str) -> String {
 
 fn frame(out: &mut String, finding: &Finding, source: Option<&SourceFile>, paint: Paint) {
     let severity = finding.severity;
-    let header = format!("{severity}[{}]", finding.rule);
+    let header = match &finding.acknowledged {
+        Some(_) => format!("{severity}[{}] (acknowledged)", finding.rule),
+        None => format!("{severity}[{}]", finding.rule),
+    };
     let _ = writeln!(
         out,
         "{}: {}",
@@ -135,6 +148,15 @@ fn frame(out: &mut String, finding: &Finding, source: Option<&SourceFile>, paint
     }
     if let Some(statement) = &finding.statement {
         let _ = writeln!(out, "  = statement: {}", printable(statement));
+    }
+    if let Some(ack) = &finding.acknowledged {
+        let _ = writeln!(
+            out,
+            "  = {} (line {}): {}",
+            paint.bold("acknowledged"),
+            ack.line,
+            printable(&ack.reason)
+        );
     }
     let _ = writeln!(
         out,

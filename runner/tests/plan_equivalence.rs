@@ -1,0 +1,484 @@
+//! The proof that a plan makes the schema Django makes.
+//!
+//! The Django fixture project (`tests/django/project`, real Django in `.venv`) is migrated
+//! twice on the local PostgreSQL: database A by Django's own `manage.py migrate`, database B
+//! by the plan Lockstep builds from the same migration files, step by step, with the safe
+//! rewrites (concurrent index builds, `NOT VALID` + `VALIDATE`, the `SET NOT NULL` path,
+//! backfills). The executor here is deliberately small — the real runner is `lockstep apply`:
+//! `transaction` steps run in one transaction, `autocommit` steps statement by statement,
+//! `django` steps through `manage.py migrate APP NAME`, `backfill` steps as a keyset loop,
+//! `record` steps write the `django_migrations` row. Then the two catalogs are compared:
+//! columns (type, default, nullability, identity, generation, collation, comment), indexes
+//! (`pg_get_indexdef`, validity), constraints (`pg_get_constraintdef`, validated), tables,
+//! triggers, functions, extensions and the `django_migrations` rows. They must be equal.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lockstep_core::plan::{self, Choices, Plan, StepKind, TransactionMode};
+use lockstep_core::{Settings, SourceFile};
+use sqlx::Connection as _;
+use sqlx::Row as _;
+use sqlx::postgres::PgConnection;
+
+const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A database that exists for one test.
+struct Database {
+    name: String,
+}
+
+impl Database {
+    fn create(runtime: &tokio::runtime::Runtime, label: &str) -> Self {
+        let name = format!("plan_{label}_{}", std::process::id());
+        runtime.block_on(async {
+            let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
+                .await
+                .unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        });
+        Self { name }
+    }
+
+    fn url(&self) -> String {
+        format!("{SERVER}/{}", self.name)
+    }
+
+    fn drop_now(&self) {
+        let name = self.name.clone();
+        // Dropped from a fresh runtime: Drop may run while no runtime is current.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            if let Ok(mut admin) = PgConnection::connect(&format!("{SERVER}/postgres")).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        });
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+/// The fixture's migrations (with `django.contrib`'s, from `.venv`) and the ones its squash
+/// replaces, as `core/tests/oracle.rs` reads them.
+fn fixture_sources() -> Vec<SourceFile> {
+    let repo = repo();
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("tests/django/oracle/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let mut paths: Vec<String> = manifest["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap().to_owned())
+        .collect();
+    for key in manifest["replaced_not_in_plan"].as_array().unwrap() {
+        let (app, name) = key.as_str().unwrap().split_once('.').unwrap();
+        paths.push(format!("tests/django/project/{app}/migrations/{name}.py"));
+    }
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(repo.join(path)).unwrap_or_else(|e| {
+                panic!("{path}: {e} (the contrib migrations come from .venv: run scripts/setup)")
+            });
+            SourceFile::from_text(path.clone(), text)
+        })
+        .collect()
+}
+
+fn manage(database: &Database, args: &[&str]) {
+    let repo = repo();
+    let output = Command::new(repo.join(".venv/bin/python"))
+        .arg(repo.join("tests/django/project/manage.py"))
+        .args(args)
+        .env("LOCKSTEP_DJANGO_DB", &database.name)
+        .env("PYTHONHASHSEED", "0")
+        .output()
+        .expect("run .venv/bin/python (scripts/setup makes the virtualenv)");
+    assert!(
+        output.status.success(),
+        "manage.py {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `django_migrations` as Django's `MigrationRecorder.ensure_schema` creates it.
+const DJANGO_MIGRATIONS: &str = r#"CREATE TABLE IF NOT EXISTS "django_migrations" ("id" bigint NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY, "app" varchar(255) NOT NULL, "name" varchar(255) NOT NULL, "applied" timestamp with time zone NOT NULL)"#;
+
+/// What the test's executor did, for the report.
+#[derive(Default, Debug)]
+struct Applied {
+    steps: usize,
+    statements: usize,
+    django: usize,
+    backfill_batches: usize,
+}
+
+/// Applies `plan` to `database`, phase by phase, step by step.
+async fn apply(plan: &Plan, database: &Database, applied: &mut Applied) {
+    let mut connection = PgConnection::connect(&database.url()).await.unwrap();
+    sqlx::raw_sql(DJANGO_MIGRATIONS)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    for (_, step) in plan.steps() {
+        applied.steps += 1;
+        let timeouts = format!(
+            "SET lock_timeout = {}; SET statement_timeout = {};",
+            step.lock_timeout_ms, step.statement_timeout_ms
+        );
+        sqlx::raw_sql(&timeouts)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        match step.kind {
+            StepKind::Ddl => {
+                applied.statements += step.sql.len();
+                match step.transaction {
+                    TransactionMode::Transaction => {
+                        let body = format!("BEGIN;\n{}\nCOMMIT;", step.sql.join("\n"));
+                        if let Err(error) = sqlx::raw_sql(&body).execute(&mut connection).await {
+                            panic!("step {} failed: {error}\n{body}", step.id);
+                        }
+                    }
+                    TransactionMode::Autocommit => {
+                        for sql in &step.sql {
+                            if let Err(error) = sqlx::raw_sql(sql).execute(&mut connection).await {
+                                panic!("step {} failed: {error}\n{sql}", step.id);
+                            }
+                        }
+                    }
+                }
+            }
+            StepKind::Backfill => {
+                let backfill = step.backfill.as_ref().unwrap();
+                let mut last: Option<String> = None;
+                loop {
+                    let after = last
+                        .as_ref()
+                        .map(|k| format!("WHERE {} > {}", backfill.key, literal(k)))
+                        .unwrap_or_default();
+                    let next: Option<String> = sqlx::query_scalar(&format!(
+                        "SELECT max(k)::text FROM (SELECT {key} AS k FROM {table} {after} ORDER BY {key} LIMIT {n}) batch",
+                        key = backfill.key,
+                        table = backfill.table,
+                        n = backfill.batch_size
+                    ))
+                    .fetch_one(&mut connection)
+                    .await
+                    .unwrap();
+                    let Some(next) = next else { break };
+                    let lower = last
+                        .as_ref()
+                        .map(|k| format!("{} > {} AND ", backfill.key, literal(k)))
+                        .unwrap_or_default();
+                    sqlx::raw_sql(&format!(
+                        "UPDATE {} SET {} WHERE {lower}{} <= {} AND ({})",
+                        backfill.table,
+                        backfill.set,
+                        backfill.key,
+                        literal(&next),
+                        backfill.r#where
+                    ))
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                    applied.backfill_batches += 1;
+                    last = Some(next);
+                }
+            }
+            StepKind::Django => {
+                applied.django += 1;
+                manage(
+                    database,
+                    &[
+                        "migrate",
+                        &step.migration.app,
+                        &step.migration.name,
+                        "--noinput",
+                    ],
+                );
+            }
+            StepKind::Record => {
+                sqlx::query(
+                    r#"INSERT INTO "django_migrations" ("app", "name", "applied") SELECT $1, $2, now() WHERE NOT EXISTS (SELECT 1 FROM "django_migrations" WHERE "app" = $1 AND "name" = $2)"#,
+                )
+                .bind(&step.migration.app)
+                .bind(&step.migration.name)
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            }
+            StepKind::Verify => {}
+        }
+    }
+}
+
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The catalog queries: each row is one comparable line.
+const CATALOG: &[(&str, &str)] = &[
+    (
+        "table",
+        "SELECT c.relname || ' ' || c.relkind::text || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')",
+    ),
+    (
+        "column",
+        "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE ' NULL' END
+                || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')
+                || ' identity=' || a.attidentity::text || ' generated=' || a.attgenerated::text
+                || ' collation=' || coalesce(co.collname, '-')
+                || ' comment=' || coalesce(col_description(c.oid, a.attnum), '-')
+           FROM pg_attribute a
+           JOIN pg_class c ON c.oid = a.attrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped",
+    ),
+    (
+        "index",
+        "SELECT pg_get_indexdef(i.indexrelid) || ' valid=' || i.indisvalid || ' ready=' || i.indisready
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public'",
+    ),
+    (
+        "constraint",
+        "SELECT r.relname || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid)
+                || ' validated=' || co.convalidated
+           FROM pg_constraint co JOIN pg_class r ON r.oid = co.conrelid
+           JOIN pg_namespace n ON n.oid = r.relnamespace
+          WHERE n.nspname = 'public'",
+    ),
+    (
+        "trigger",
+        "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND NOT t.tgisinternal",
+    ),
+    (
+        "function",
+        "SELECT p.proname || '(' || pg_get_function_arguments(p.oid) || ') ' || md5(p.prosrc)
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
+    ),
+    (
+        "extension",
+        "SELECT extname FROM pg_extension",
+    ),
+    (
+        "collation",
+        "SELECT collname || ' ' || collprovider::text || ' ' || collisdeterministic
+           FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE n.nspname = 'public'",
+    ),
+    (
+        "migration",
+        "SELECT app || '.' || name FROM django_migrations",
+    ),
+];
+
+async fn catalog(database: &Database) -> BTreeSet<String> {
+    let mut connection = PgConnection::connect(&database.url()).await.unwrap();
+    let mut out = BTreeSet::new();
+    for (kind, query) in CATALOG {
+        for row in sqlx::query(query).fetch_all(&mut connection).await.unwrap() {
+            let line: String = row.get(0);
+            out.insert(format!("{kind}: {line}"));
+        }
+    }
+    out
+}
+
+fn count(catalog: &BTreeSet<String>, kind: &str) -> usize {
+    catalog
+        .iter()
+        .filter(|line| line.starts_with(&format!("{kind}: ")))
+        .count()
+}
+
+#[test]
+fn the_plan_makes_the_schema_django_makes() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sources = fixture_sources();
+    let settings = Settings {
+        pg_version: 15,
+        ..Settings::default()
+    };
+    let analysis = lockstep_core::analyze(&sources, &settings);
+    let plan = plan::build(&analysis, &sources, &Choices::new());
+    plan.validate().unwrap();
+
+    // The plan really uses the rewrites this test is about.
+    let all: Vec<&str> = plan
+        .steps()
+        .flat_map(|(_, s)| s.sql.iter().map(String::as_str))
+        .collect();
+    let rewrites = [
+        ("CREATE INDEX CONCURRENTLY", "concurrent index builds"),
+        (
+            "CREATE UNIQUE INDEX CONCURRENTLY",
+            "concurrent unique index builds",
+        ),
+        ("DROP INDEX CONCURRENTLY", "concurrent index drops"),
+        (" NOT VALID;", "NOT VALID constraints"),
+        (" VALIDATE CONSTRAINT ", "validations"),
+        ("_notnull\" CHECK (", "the SET NOT NULL path"),
+    ];
+    for (needle, what) in rewrites {
+        let n = all.iter().filter(|s| s.contains(needle)).count();
+        assert!(n > 0, "the fixture plan has no {what}");
+        eprintln!("plan: {n} statements with {what}");
+    }
+    let backfills = plan
+        .steps()
+        .filter(|(_, s)| s.kind == StepKind::Backfill)
+        .count();
+    assert!(backfills > 0, "the fixture plan has no backfill");
+
+    let django = Database::create(&runtime, "eq_django");
+    let planned = Database::create(&runtime, "eq_plan");
+    manage(&django, &["migrate", "--noinput"]);
+    let mut applied = Applied::default();
+    runtime.block_on(apply(&plan, &planned, &mut applied));
+    let a = runtime.block_on(catalog(&django));
+    let b = runtime.block_on(catalog(&planned));
+    let only_django: Vec<&String> = a.difference(&b).collect();
+    let only_plan: Vec<&String> = b.difference(&a).collect();
+    eprintln!(
+        "plan: {} steps ({} pre-deploy, {} post-deploy), {} statements, {} django steps, {} backfills ({} batches)",
+        applied.steps,
+        plan.phases.first().map_or(0, |p| p.steps.len()),
+        plan.phases.get(1).map_or(0, |p| p.steps.len()),
+        applied.statements,
+        applied.django,
+        backfills,
+        applied.backfill_batches
+    );
+    eprintln!(
+        "catalog: {} objects compared ({} tables, {} columns, {} indexes, {} constraints, {} triggers, {} functions, {} migrations); {} differences",
+        a.len(),
+        count(&a, "table"),
+        count(&a, "column"),
+        count(&a, "index"),
+        count(&a, "constraint"),
+        count(&a, "trigger"),
+        count(&a, "function"),
+        count(&a, "migration"),
+        only_django.len() + only_plan.len()
+    );
+    assert!(count(&a, "index") > 50 && count(&a, "constraint") > 50);
+    assert!(
+        only_django.is_empty() && only_plan.is_empty(),
+        "the catalogs differ.\nonly after manage.py migrate:\n{}\nonly after the plan:\n{}",
+        only_django
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        only_plan
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Backfills and the `SET NOT NULL` path on a table with rows: `.sql` migrations applied as
+/// written to one database and through the plan to another give the same catalog and the
+/// same data, in several keyset batches.
+#[test]
+fn backfills_fill_every_row_in_batches_and_match_the_statements_as_written() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let create = "CREATE TABLE item (id bigint PRIMARY KEY, c integer, note text);\n\
+                  INSERT INTO item SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE g END, 'n' FROM generate_series(1, 2500) g;\n";
+    let change = "UPDATE item SET c = 0 WHERE c IS NULL;\n\
+                  ALTER TABLE item ALTER COLUMN c SET NOT NULL;\n\
+                  ALTER TABLE item ADD COLUMN token uuid DEFAULT gen_random_uuid() NOT NULL;\n\
+                  CREATE INDEX item_c ON item (c);\n\
+                  ALTER TABLE item ADD CONSTRAINT item_c_positive CHECK (c >= 0);\n";
+    let sources = vec![
+        SourceFile::from_text("db/0001_item.sql", create),
+        SourceFile::from_text("db/0002_change.sql", change),
+    ];
+    let analysis = lockstep_core::analyze(&sources, &Settings::default());
+    let plan = plan::build(&analysis, &sources, &Choices::new());
+    let kinds: Vec<StepKind> = plan.steps().map(|(_, s)| s.kind).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == StepKind::Backfill).count(),
+        2,
+        "{plan:#?}"
+    );
+    let written = Database::create(&runtime, "bf_written");
+    let planned = Database::create(&runtime, "bf_plan");
+    let mut applied = Applied::default();
+    runtime.block_on(async {
+        let mut connection = PgConnection::connect(&written.url()).await.unwrap();
+        sqlx::raw_sql(DJANGO_MIGRATIONS)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        sqlx::raw_sql(&format!("{create}{change}"))
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        apply(&plan, &planned, &mut applied).await;
+    });
+    assert!(applied.backfill_batches >= 6, "{applied:?}");
+    let a = runtime.block_on(catalog(&written));
+    let b = runtime.block_on(catalog(&planned));
+    assert_eq!(a, b);
+    let data = |database: &Database| {
+        runtime.block_on(async {
+            let mut connection = PgConnection::connect(&database.url()).await.unwrap();
+            let row = sqlx::query(
+                "SELECT count(*), count(*) FILTER (WHERE c = 0), sum(c)::bigint, count(DISTINCT token) FROM item",
+            )
+            .fetch_one(&mut connection)
+            .await
+            .unwrap();
+            (
+                row.get::<i64, _>(0),
+                row.get::<i64, _>(1),
+                row.get::<i64, _>(2),
+                row.get::<i64, _>(3),
+            )
+        })
+    };
+    assert_eq!(data(&written), data(&planned));
+    assert_eq!(data(&planned).1, 833);
+    assert_eq!(data(&planned).3, 2500, "every row has its own token");
+}
