@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::{Settings, SourceFile};
 
-/// Plan choices per finding fingerprint (`rewrite` or `keep`). A map of strings until the
-/// plan module defines its own type; the link format stores it as such either way.
-pub type Choices = BTreeMap<String, String>;
+/// Plan choices per finding fingerprint: the plan's own type ([`crate::plan::Choices`]),
+/// so the choices a link carries are exactly what `lockstep plan --choices` reads.
+pub use crate::plan::{Choice, Choices};
 
 /// One file under review, as the user gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Acknowledgement, Comment, CommentTarget, Review, ReviewFile};
+use super::{Acknowledgement, Choice, Choices, Comment, CommentTarget, Review, ReviewFile};
 use crate::source::{PG_VERSIONS, Settings};
 
 /// Version 1 of the review-link state.
@@ -21,6 +21,8 @@ pub(super) struct ReviewV1 {
     comments: Vec<CommentV1>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     acknowledgements: BTreeMap<String, AckV1>,
+    /// Fingerprint → `"safe"` or `"keep"`. Strings on the wire (not [`Choice`]) so the old
+    /// spelling `"rewrite"` of version 1 links still reads as `"safe"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     choices: BTreeMap<String, String>,
 }
@@ -105,7 +107,11 @@ impl From<&Review> for ReviewV1 {
                     )
                 })
                 .collect(),
-            choices: review.choices.clone(),
+            choices: review
+                .choices
+                .iter()
+                .map(|(fingerprint, choice)| (fingerprint.clone(), choice_name(*choice).to_owned()))
+                .collect(),
         }
     }
 }
@@ -154,6 +160,19 @@ impl ReviewV1 {
                 text: comment.text,
             });
         }
+        let mut choices = Choices::new();
+        for (fingerprint, name) in self.choices {
+            let choice = match name.as_str() {
+                "safe" | "rewrite" => Choice::Safe,
+                "keep" => Choice::Keep,
+                other => {
+                    return Err(format!(
+                        "the plan choice `{other}` for finding `{fingerprint}` is neither `safe` nor `keep`"
+                    ));
+                }
+            };
+            choices.insert(fingerprint, choice);
+        }
         Ok(Review {
             files: self
                 .files
@@ -178,8 +197,15 @@ impl ReviewV1 {
                     )
                 })
                 .collect(),
-            choices: self.choices,
+            choices,
         })
+    }
+}
+
+fn choice_name(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Safe => "safe",
+        Choice::Keep => "keep",
     }
 }
 

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::*;
-use crate::review::{Acknowledgement, Comment, CommentTarget, ReviewFile};
+use crate::review::{Acknowledgement, Choice, Comment, CommentTarget, ReviewFile};
 use crate::source::TableStats;
 
 fn example() -> Review {
@@ -238,11 +238,31 @@ fn schema_and_values_are_checked() {
         invalid(r#"{"files": [], "comments": [{"target": {"on": "line", "path": "a.sql", "line": 0}, "text": "x"}]}"#)
             .contains("comment 1")
     );
+    assert!(
+        invalid(r#"{"files": [], "choices": {"f": "maybe"}}"#)
+            .contains("the plan choice `maybe` for finding `f` is neither `safe` nor `keep`")
+    );
     // Not zlib at all.
     assert!(matches!(
         decode(&format!("v1.{}", URL_SAFE_NO_PAD.encode(b"hello world"))),
         Err(LinkError::Corrupt { .. })
     ));
+}
+
+#[test]
+fn choices_read_as_the_plan_reads_them_including_the_old_spelling() {
+    let review = decode(&pack(
+        r#"{"files": [], "choices": {"a": "safe", "b": "keep", "c": "rewrite"}}"#,
+    ))
+    .unwrap();
+    let expected: crate::plan::Choices = [
+        ("a".to_owned(), Choice::Safe),
+        ("b".to_owned(), Choice::Keep),
+        ("c".to_owned(), Choice::Safe),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(review.choices, expected);
 }
 
 #[test]
@@ -271,7 +291,7 @@ prop_compose! {
         stats in proptest::collection::btree_map(text(), (any::<u64>(), any::<u64>()), 0..3),
         comments in proptest::collection::vec((any::<bool>(), text(), 1u32.., text(), text()), 0..4),
         acks in proptest::collection::btree_map(text(), (text(), text()), 0..3),
-        choices in proptest::collection::btree_map(text(), text(), 0..3),
+        choices in proptest::collection::btree_map(text(), any::<bool>(), 0..3),
     ) -> Review {
         Review {
             files: files
@@ -304,7 +324,10 @@ prop_compose! {
                 .into_iter()
                 .map(|(fingerprint, (by, reason))| (fingerprint, Acknowledgement { by, reason }))
                 .collect(),
-            choices,
+            choices: choices
+                .into_iter()
+                .map(|(fingerprint, keep)| (fingerprint, if keep { Choice::Keep } else { Choice::Safe }))
+                .collect(),
         }
     }
 }
