@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod markdown;
+pub mod plan;
 pub mod summary;
 
 use std::collections::BTreeMap;

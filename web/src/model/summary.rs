@@ -217,8 +217,9 @@ mod tests {
         let analysis = example(&Settings::default());
         let mut acks = BTreeMap::new();
         let summary = summarize(&analysis, &acks);
-        assert_eq!(summary.errors, 1);
-        assert_eq!(summary.blocking, 1);
+        // The non-concurrent index, and the same build under the AddField's exclusive lock.
+        assert_eq!(summary.errors, 2);
+        assert_eq!(summary.blocking, 2);
         assert!(
             summary.tables.contains(&"shop_order".to_owned()),
             "{:?}",
@@ -242,7 +243,7 @@ mod tests {
             },
         );
         let summary = summarize(&analysis, &acks);
-        assert_eq!((summary.blocking, summary.acknowledged), (0, 1));
+        assert_eq!((summary.blocking, summary.acknowledged), (1, 1));
     }
 
     #[test]
@@ -281,8 +282,17 @@ mod tests {
                 .map(|f| f.rule)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(rules(add_index), ["add-index-non-concurrent"]);
-        assert_eq!(rules(&file.operations[0]), ["unknown-expression"]);
+        assert_eq!(
+            rules(add_index),
+            [
+                "add-index-non-concurrent",
+                "index-build-under-exclusive-lock"
+            ]
+        );
+        assert_eq!(
+            rules(&file.operations[0]),
+            ["missing-lock-timeout", "unknown-expression"]
+        );
         assert!(file_findings(&analysis.findings, file).is_empty());
     }
 }
