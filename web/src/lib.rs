@@ -12,6 +12,8 @@ mod store;
 #[allow(unreachable_pub)]
 mod input;
 #[allow(unreachable_pub)]
+mod plan;
+#[allow(unreachable_pub)]
 mod results;
 #[allow(unreachable_pub)]
 mod rule;
@@ -24,7 +26,7 @@ mod source;
 
 use leptos::prelude::*;
 
-use crate::store::{Page, Store};
+use crate::store::{Page, Store, Tab};
 
 /// The whole reviewer.
 #[component]
@@ -50,9 +52,13 @@ pub fn App() -> impl IntoView {
                     <source::LeftPane/>
                     <settings::SettingsPanel/>
                 </section>
-                <section class="results" aria-label="Analysis">
-                    <results::Findings/>
-                    <results::Migrations/>
+                <section class="results" aria-label="Results">
+                    <plan::Tabs/>
+                    {move || match store.tab.get() {
+                        Tab::Analysis => view! { <results::Findings/> <results::Migrations/> }.into_any(),
+                        Tab::Plan => view! { <plan::PlanTab/> }.into_any(),
+                        Tab::Report => view! { <plan::ReportView/> }.into_any(),
+                    }}
                 </section>
             </main>
         </Show>

@@ -111,6 +111,23 @@ fn FindingCard(finding: Finding) -> impl IntoView {
     };
     let (path, line) = (finding.path.clone(), finding.line);
     let form = RwSignal::new(None::<Form>);
+    // The Plan tab links here to acknowledge a kept error: open the form and bring it in view.
+    let form_id = format!("ack-{fingerprint}");
+    {
+        let fingerprint = fingerprint.clone();
+        let form_id = form_id.clone();
+        Effect::new(move |_| {
+            if store
+                .ack_request
+                .with(|r| r.as_deref() == Some(fingerprint.as_str()))
+            {
+                store.ack_request.set(None);
+                form.set(Some(Form::Acknowledge));
+                let form_id = form_id.clone();
+                request_animation_frame(move || crate::browser::reveal(&form_id));
+            }
+        });
+    }
     view! {
         <li
             class=format!("finding {severity}")
@@ -169,7 +186,7 @@ fn FindingCard(finding: Finding) -> impl IntoView {
                     <button type="button" data-testid="ack-button" on:click=move |_| form.set(Some(Form::Acknowledge))>"Acknowledge…"</button>
                 </Show>
             </div>
-            {move || form.get().map(|kind| view! { <NoteForm kind=kind target=target.clone() form=form/> })}
+            {move || form.get().map(|kind| view! { <NoteForm kind=kind target=target.clone() form=form field_id=form_id.clone()/> })}
         </li>
     }
 }
@@ -182,7 +199,12 @@ enum Form {
 }
 
 #[component]
-fn NoteForm(kind: Form, target: CommentTarget, form: RwSignal<Option<Form>>) -> impl IntoView {
+fn NoteForm(
+    kind: Form,
+    target: CommentTarget,
+    form: RwSignal<Option<Form>>,
+    field_id: String,
+) -> impl IntoView {
     let store = crate::store();
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -190,7 +212,11 @@ fn NoteForm(kind: Form, target: CommentTarget, form: RwSignal<Option<Form>>) -> 
         Form::Comment => ("Comment", "Add comment"),
         Form::Acknowledge => ("Why is this acceptable here?", "Acknowledge"),
     };
-    let id = format!("note-{}", store.notes.with_untracked(|n| n.comments.len()));
+    // Ids must be unique in the page: the acknowledge field is named by its finding.
+    let id = match kind {
+        Form::Acknowledge => field_id,
+        Form::Comment => format!("note-{}", store.notes.with_untracked(|n| n.comments.len())),
+    };
     let save = move |_| {
         let author = store.reviewer.get_untracked();
         let value = text.get_untracked();

@@ -42,7 +42,7 @@ pub(crate) fn LeftPane() -> impl IntoView {
     }
 }
 
-fn current(store: crate::store::Store) -> Option<SourceFile> {
+fn current(store: &crate::store::Store) -> Option<SourceFile> {
     store.files.with(|f| f.get(store.selected.get()).cloned())
 }
 
@@ -50,7 +50,7 @@ fn current(store: crate::store::Store) -> Option<SourceFile> {
 #[component]
 fn Editor() -> impl IntoView {
     let store = crate::store();
-    let path = move || current(store).map(|f| f.path).unwrap_or_default();
+    let path = move || current(&store).map(|f| f.path).unwrap_or_default();
     let text = move || {
         store.files.with(|f| {
             f.get(store.selected.get())
@@ -132,7 +132,7 @@ fn SourceView() -> impl IntoView {
         }
     });
     let lines = move || {
-        let Some(file) = current(store) else {
+        let Some(file) = current(&store) else {
             return Vec::new();
         };
         let marks = store
@@ -161,11 +161,11 @@ fn SourceView() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
-    let total = move || current(store).map_or(0, |f| f.text.split('\n').count());
+    let total = move || current(&store).map_or(0, |f| f.text.split('\n').count());
     view! {
         <div class="source-view" data-testid="source-view" aria-label="Source with findings marked">
             <p class="muted">
-                {move || current(store).map(|f| f.path).unwrap_or_default()}
+                {move || current(&store).map(|f| f.path).unwrap_or_default()}
                 " — select a line number to comment on that line."
                 {move || (total() > model::SOURCE_WINDOW).then(|| format!(" Showing {} of {} lines around the focus.", model::SOURCE_WINDOW, total()))}
             </p>

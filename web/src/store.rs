@@ -29,6 +29,17 @@ pub(crate) enum Page {
     Rule(String),
 }
 
+/// The tabs of the results side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tab {
+    /// Findings and migrations.
+    Analysis,
+    /// The plan, the choices, approval.
+    Plan,
+    /// The Migration Report.
+    Report,
+}
+
 /// The left pane: the editor, or the read-only source with its marks and line comments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Pane {
@@ -74,6 +85,10 @@ pub(crate) struct Store {
     pub(crate) reviewer: RwSignal<String>,
     /// The link last made by "Copy review link", and whether the clipboard took it.
     pub(crate) shared: RwSignal<Option<(String, bool)>>,
+    /// The tab of the results side.
+    pub(crate) tab: RwSignal<Tab>,
+    /// The finding whose acknowledge form the Plan tab asked to open (by fingerprint).
+    pub(crate) ack_request: RwSignal<Option<String>>,
     /// Whether anything changed since the page opened (the address bar follows only then).
     dirty: RwSignal<bool>,
     /// The fragment this page last wrote, so its own writes are not read back as new links.
@@ -126,6 +141,8 @@ impl Store {
             page: RwSignal::new(page),
             reviewer: RwSignal::new(String::new()),
             shared: RwSignal::new(None),
+            tab: RwSignal::new(Tab::Analysis),
+            ack_request: RwSignal::new(None),
             dirty: RwSignal::new(false),
             written: StoredValue::new(browser::hash().trim_start_matches('#').to_owned()),
             pending_analysis: StoredValue::new(None),
@@ -288,6 +305,12 @@ impl Store {
         self.notices.set(notices);
     }
 
+    /// Opens the acknowledge form of the finding `fingerprint` in the Analysis tab.
+    pub(crate) fn request_ack(self, fingerprint: &str) {
+        self.tab.set(Tab::Analysis);
+        self.ack_request.set(Some(fingerprint.to_owned()));
+    }
+
     /// Shows the file `path` in the source view at `line`.
     pub(crate) fn jump(self, path: &str, line: u32) {
         if let Some(index) = self
@@ -298,6 +321,7 @@ impl Store {
         }
         self.pane.set(Pane::Source);
         self.page.set(Page::Review);
+        self.tab.set(Tab::Analysis);
         self.focus.set(Some((path.to_owned(), line)));
     }
 }

@@ -5,6 +5,7 @@
 pub mod files;
 pub mod markdown;
 pub mod plan;
+pub mod report;
 pub mod summary;
 
 use std::collections::BTreeMap;
