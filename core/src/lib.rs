@@ -23,6 +23,7 @@ pub mod locks;
 pub mod parse;
 pub mod plan;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod source;
 pub mod span;

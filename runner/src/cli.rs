@@ -48,6 +48,13 @@ pub(crate) enum Command {
     ///
     /// Example: `lockstep stats --database-url postgres://postgres@127.0.0.1/app shop_order`
     Stats(StatsArgs),
+    /// Print a review link: the files and settings, opened in the web reviewer.
+    ///
+    /// The review travels in the link's fragment (after `#`), which browsers never send to a
+    /// server. Paths are read as `check` reads them.
+    ///
+    /// Example: `lockstep review shop/migrations/ --base-url https://lockstep.example.com/`
+    Review(ReviewArgs),
     /// Build the plan the runner applies: every migration's steps, with the safe rewrites.
     ///
     /// Writes the plan as canonical JSON and prints its `sha256:` digest (what approval pins;
@@ -262,6 +269,17 @@ pub(crate) struct StatsArgs {
     pub(crate) database_url: String,
     /// Tables to report (default: every table in the `public` schema).
     pub(crate) tables: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReviewArgs {
+    /// Files or directories, read as `check` reads them; default: the config file's `paths`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Where the reviewer is served; the review is appended after `#`.
+    #[arg(long, value_name = "URL", default_value = crate::commands::DEFAULT_BASE_URL)]
+    pub(crate) base_url: String,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 }
 
 #[derive(Debug, clap::Args)]

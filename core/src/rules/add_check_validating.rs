@@ -204,7 +204,7 @@ mod tests {
             assert!(!ids(&found).contains(&"add-check-validating"), "{found:#?}");
         }
         let sql = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;";
-        let found = crate::rules::test_utils::findings("db/0001.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", sql);
         assert!(!ids(&found).contains(&"add-check-validating"), "{found:#?}");
     }
 }

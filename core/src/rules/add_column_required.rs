@@ -105,8 +105,8 @@ fn alternative(ctx: &Ctx<'_>, op: &OperationAnalysis, table: &str, column: &Colu
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::rewrite::testing::file_findings as findings;
     use crate::rules::rewrite::testing::{ids, render};
-    use crate::rules::test_utils::findings;
 
     #[test]
     fn fires_on_not_null_without_default() {

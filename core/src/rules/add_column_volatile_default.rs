@@ -162,13 +162,13 @@ mod tests {
             "ALTER TABLE t ADD COLUMN a timestamptz DEFAULT now();",
             "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a uuid DEFAULT gen_random_uuid();",
         ] {
-            let found = crate::rules::test_utils::findings("db/0001.sql", sql);
+            let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", sql);
             assert!(
                 !ids(&found).contains(&"add-column-volatile-default"),
                 "{sql}: {found:#?}"
             );
         }
-        let found = crate::rules::test_utils::findings(
+        let found = crate::rules::rewrite::testing::file_findings(
             "db/0001.sql",
             "ALTER TABLE t ADD COLUMN a double precision DEFAULT random();",
         );

@@ -92,8 +92,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::rewrite::testing::file_findings as findings;
     use crate::rules::rewrite::testing::{ids, render};
-    use crate::rules::test_utils::findings;
 
     #[test]
     fn fires_on_add_exclude() {

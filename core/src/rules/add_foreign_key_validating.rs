@@ -202,10 +202,13 @@ mod tests {
             );
         }
         let sql = "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a_id) REFERENCES a (id) NOT VALID;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
         let sql = "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a_id) REFERENCES a (id);";
         assert_eq!(
-            ids(&crate::rules::test_utils::findings("db/0001.sql", sql)),
+            ids(&crate::rules::rewrite::testing::file_findings(
+                "db/0001.sql",
+                sql
+            )),
             ["add-foreign-key-validating"]
         );
     }

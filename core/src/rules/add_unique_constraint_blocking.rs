@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn fires_on_a_new_unique_column_and_keeps_sql_options() {
-        let found = crate::rules::test_utils::findings(
+        let found = crate::rules::rewrite::testing::file_findings(
             "db/0008.sql",
             "ALTER TABLE t ADD COLUMN code varchar(10) NULL UNIQUE;\nALTER TABLE v ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a, b) DEFERRABLE INITIALLY DEFERRED;",
         );
@@ -213,6 +213,6 @@ mod tests {
     #[test]
     fn using_index_and_new_tables_do_not_fire() {
         let sql = "CREATE UNIQUE INDEX CONCURRENTLY u ON t (a);\nALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX u;\nCREATE TABLE n (a int);\nALTER TABLE n ADD CONSTRAINT v UNIQUE (a);";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

@@ -237,9 +237,9 @@ mod tests {
             );
         }
         let sql = "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE bigint;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
         // Unknown old type: a change to text may be free; to bigint it is not.
-        let found = crate::rules::test_utils::findings(
+        let found = crate::rules::rewrite::testing::file_findings(
             "db/0001.sql",
             "ALTER TABLE t ALTER COLUMN a TYPE text;\nALTER TABLE u ALTER COLUMN b TYPE bigint USING b::bigint;",
         );

@@ -164,7 +164,7 @@ mod tests {
             ["concurrent-in-transaction"]
         );
         let sql = "BEGIN;\nDROP INDEX CONCURRENTLY i;\nCOMMIT;";
-        let found = crate::rules::test_utils::findings("db/0011.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0011.sql", sql);
         assert!(
             ids(&found).contains(&"concurrent-in-transaction"),
             "{found:#?}"
@@ -182,7 +182,7 @@ mod tests {
     fn non_atomic_migrations_and_autocommit_sql_do_not_fire() {
         let migration = shop_migration(IMPORT, "    atomic = False\n", ADD_CONCURRENTLY);
         assert!(shop_findings(&migration).is_empty());
-        let found = crate::rules::test_utils::findings(
+        let found = crate::rules::rewrite::testing::file_findings(
             "db/0011.sql",
             "CREATE INDEX CONCURRENTLY i ON t (a);\nREINDEX INDEX CONCURRENTLY i;",
         );

@@ -295,7 +295,11 @@ mod tests {
         );
         assert_eq!(
             ids(&shop_findings(&migration)),
-            ["django-alterfield-backfill-in-transaction"]
+            // `SET DEFAULT` takes ACCESS EXCLUSIVE first: the lock rules say it is then held.
+            [
+                "django-alterfield-backfill-in-transaction",
+                "statements-after-exclusive-lock"
+            ]
         );
         insta::assert_snapshot!(shop_render(
             "django-alterfield-backfill-in-transaction",
@@ -306,19 +310,29 @@ mod tests {
     #[test]
     fn fires_in_sqlmigrate_output_and_not_on_new_tables() {
         let sql = "BEGIN;\nALTER TABLE \"shop_order\" ALTER COLUMN \"total\" SET DEFAULT 0;\nUPDATE \"shop_order\" SET \"total\" = 0 WHERE \"total\" IS NULL;\nALTER TABLE \"shop_order\" ALTER COLUMN \"total\" SET NOT NULL;\nALTER TABLE \"shop_order\" ALTER COLUMN \"total\" DROP DEFAULT;\nCOMMIT;";
-        let found = crate::rules::test_utils::findings("db/0005.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0005.sql", sql);
         assert_eq!(
             ids(&found),
-            ["django-alterfield-backfill-in-transaction"],
+            // In a `.sql` file the whole-table UPDATE is also `unbatched-backfill` (it cannot
+            // tell the file came from sqlmigrate); the finding below is the Django-specific one.
+            [
+                "statements-after-exclusive-lock",
+                "django-alterfield-backfill-in-transaction",
+                "unbatched-backfill"
+            ],
             "{found:#?}"
         );
-        assert_eq!(found[0].line, 3);
+        let ours = found
+            .iter()
+            .find(|f| f.rule == "django-alterfield-backfill-in-transaction")
+            .unwrap();
+        assert_eq!(ours.line, 3);
         let new = format!("CREATE TABLE \"shop_order\" (\"total\" int NULL);\n{sql}");
-        let found = crate::rules::test_utils::findings("db/0005.sql", &new);
+        let found = crate::rules::rewrite::testing::file_findings("db/0005.sql", &new);
         assert!(found.is_empty(), "{found:#?}");
         // Outside a transaction each statement commits: no held lock (other rules judge them).
         let autocommit = sql.replace("BEGIN;\n", "").replace("\nCOMMIT;", "");
-        let found = crate::rules::test_utils::findings("db/0005.sql", &autocommit);
+        let found = crate::rules::rewrite::testing::file_findings("db/0005.sql", &autocommit);
         assert!(
             !ids(&found).contains(&"django-alterfield-backfill-in-transaction"),
             "{found:#?}"

@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn fires_in_sqlmigrate_output() {
         let sql = "BEGIN;\nALTER TABLE \"shop_order\" ADD COLUMN \"archived\" boolean DEFAULT false NOT NULL;\nALTER TABLE \"shop_order\" ALTER COLUMN \"archived\" DROP DEFAULT;\nCOMMIT;";
-        let found = crate::rules::test_utils::findings("db/0007.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0007.sql", sql);
         assert_eq!(ids(&found), ["django-default-dropped"]);
         assert_eq!(found[0].line, 3);
         assert!(found[0].safe_alternative.contains(

@@ -151,6 +151,6 @@ mod tests {
             assert!(!ids(&found).contains(&"drop-column"), "{found:#?}");
         }
         let sql = "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn concurrent_drops_and_new_tables_do_not_fire() {
         let sql = "CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);\nDROP INDEX i;\nDROP INDEX CONCURRENTLY j;\nDROP INDEX IF EXISTS k;\nDROP INDEX IF EXISTS k;";
-        let found = crate::rules::test_utils::findings("db/0001.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", sql);
         assert_eq!(
             ids(&found)
                 .iter()

@@ -73,6 +73,6 @@ mod tests {
     #[test]
     fn new_tables_do_not_fire() {
         let sql = "CREATE TABLE t (a int NOT NULL);\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

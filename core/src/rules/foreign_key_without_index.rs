@@ -352,7 +352,7 @@ mod tests {
     #[test]
     fn fires_in_sql_on_a_new_table_without_index() {
         let sql = "CREATE TABLE line (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES shop_order (id));";
-        let found = crate::rules::test_utils::findings("db/0014.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0014.sql", sql);
         assert_eq!(ids(&found), ["foreign-key-without-index"]);
         insta::assert_snapshot!(render(&found[0], sql));
     }
@@ -372,7 +372,7 @@ mod tests {
             );
         }
         let sql = "CREATE TABLE line (id bigint PRIMARY KEY, order_id bigint REFERENCES shop_order (id));\nCREATE INDEX line_order ON line (order_id);\nALTER TABLE x ADD CONSTRAINT fk FOREIGN KEY (a_id) REFERENCES a (id) NOT VALID;";
-        let found = crate::rules::test_utils::findings("db/0001.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", sql);
         assert!(found.is_empty(), "{found:#?}");
     }
 }

@@ -100,8 +100,8 @@ fn to_jsonb(definition: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::rewrite::testing::file_findings as findings;
     use crate::rules::rewrite::testing::{ids, render};
-    use crate::rules::test_utils::findings;
 
     #[test]
     fn fires_on_json_columns() {

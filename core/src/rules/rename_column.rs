@@ -172,6 +172,6 @@ mod tests {
             assert!(!ids(&found).contains(&"rename-column"), "{found:#?}");
         }
         let sql = "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

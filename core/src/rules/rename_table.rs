@@ -137,6 +137,6 @@ mod tests {
         );
         assert!(shop_findings(&migration).is_empty());
         let sql = "CREATE TABLE t (a int);\nALTER TABLE t RENAME TO u;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

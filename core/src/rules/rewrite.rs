@@ -699,7 +699,17 @@ pub(crate) mod testing {
     use crate::rules::Finding;
     use crate::source::{Settings, SourceFile};
 
-    /// The findings for `files` with `settings`, without the `unknown-expression` notes.
+    /// Rules that fire once per file on nearly every fixture here (a `.sql` file or migration
+    /// without `SET lock_timeout`); their own tests cover them, and listing them in every other
+    /// rule's expectation would hide what each test is about.
+    const PER_FILE_RULES: [&str; 3] = [
+        "unknown-expression",
+        "missing-lock-timeout",
+        "missing-statement-timeout",
+    ];
+
+    /// The findings for `files` with `settings`, without the per-file notes
+    /// ([`PER_FILE_RULES`]).
     pub(crate) fn findings_in(files: &[(&str, &str)], settings: &Settings) -> Vec<Finding> {
         let sources: Vec<SourceFile> = files
             .iter()
@@ -708,13 +718,22 @@ pub(crate) mod testing {
         crate::analyze(&sources, settings)
             .findings
             .into_iter()
-            .filter(|f| f.rule != "unknown-expression")
+            .filter(|f| !PER_FILE_RULES.contains(&f.rule))
             .collect()
     }
 
-    /// The rule ids of the findings, in order.
+    /// The findings for one file, without the per-file notes ([`PER_FILE_RULES`]).
+    pub(crate) fn file_findings(path: &str, text: &str) -> Vec<Finding> {
+        findings_in(&[(path, text)], &Settings::default())
+    }
+
+    /// The rule ids of the findings, in order, without the per-file notes ([`PER_FILE_RULES`]).
     pub(crate) fn ids(findings: &[Finding]) -> Vec<&'static str> {
-        findings.iter().map(|f| f.rule).collect()
+        findings
+            .iter()
+            .map(|f| f.rule)
+            .filter(|rule| !PER_FILE_RULES.contains(rule))
+            .collect()
     }
 
     /// One finding as text: the code frame with the span underlined, the message, the

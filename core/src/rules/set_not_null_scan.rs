@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn fires_in_sql_files_and_not_after_a_valid_check() {
-        let found = crate::rules::test_utils::findings(
+        let found = crate::rules::rewrite::testing::file_findings(
             "db/0004.sql",
             "ALTER TABLE shop_order ALTER COLUMN email SET NOT NULL;",
         );
@@ -186,13 +186,13 @@ mod tests {
             .filter(|s| !s.starts_with("--"))
             .collect::<Vec<_>>()
             .join("\n");
-        let found = crate::rules::test_utils::findings("db/0004.sql", &rewritten);
+        let found = crate::rules::rewrite::testing::file_findings("db/0004.sql", &rewritten);
         assert!(!ids(&found).contains(&"set-not-null-scan"), "{found:#?}");
     }
 
     #[test]
     fn new_tables_do_not_fire() {
         let sql = "CREATE TABLE t (a int NULL);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;";
-        assert!(crate::rules::test_utils::findings("db/0001.sql", sql).is_empty());
+        assert!(crate::rules::rewrite::testing::file_findings("db/0001.sql", sql).is_empty());
     }
 }

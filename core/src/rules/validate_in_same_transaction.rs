@@ -188,7 +188,11 @@ mod tests {
         let migration = shop_migration(IMPORT, "", OPERATIONS);
         assert_eq!(
             ids(&shop_findings(&migration)),
-            ["validate-in-same-transaction"]
+            // `ADD CONSTRAINT` takes ACCESS EXCLUSIVE, held through the VALIDATE.
+            [
+                "statements-after-exclusive-lock",
+                "validate-in-same-transaction"
+            ]
         );
         insta::assert_snapshot!(shop_render("validate-in-same-transaction", &migration));
     }
@@ -198,10 +202,16 @@ mod tests {
         let migration = shop_migration(IMPORT, "    atomic = False\n", OPERATIONS);
         assert!(shop_findings(&migration).is_empty());
         let sql = "BEGIN;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nCOMMIT;\nALTER TABLE t VALIDATE CONSTRAINT c;";
-        let found = crate::rules::test_utils::findings("db/0001.sql", sql);
+        let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", sql);
         assert!(found.is_empty(), "{found:#?}");
         let same = "BEGIN;\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;\nCOMMIT;";
-        let found = crate::rules::test_utils::findings("db/0001.sql", same);
-        assert_eq!(ids(&found), ["validate-in-same-transaction"]);
+        let found = crate::rules::rewrite::testing::file_findings("db/0001.sql", same);
+        assert_eq!(
+            ids(&found),
+            [
+                "statements-after-exclusive-lock",
+                "validate-in-same-transaction"
+            ]
+        );
     }
 }

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod plan;
 mod report;
+mod review;
 pub(crate) mod rules;
 mod serve;
 mod sql;
@@ -14,6 +15,7 @@ mod status;
 use crate::cli::{Cli, Command};
 
 pub(crate) use explain::suggestion;
+pub(crate) use review::DEFAULT_BASE_URL;
 
 /// Runs the command and returns the process exit code.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -24,6 +26,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sql(args) => sql::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Rollback(args) => apply::run_rollback(&args),
