@@ -103,13 +103,14 @@ test('opens with the example: operations in graph order, SQL, locks, findings, s
   assert.equal(await lock.getAttribute('data-relation'), 'shop_order');
   assert.deepEqual(await lock.locator('td').allInnerTexts(), ['shop_order', 'ShareLock', 'no', 'yes', 'no', 'yes']);
   assert.match(await addIndex.getByTestId('lock-facts').innerText(), /writes blocked/);
-  assert.match(await addIndex.getByTestId('operation-finding').innerText(), /add-index-non-concurrent/);
+  assert.match(await addIndex.getByTestId('operation-finding').first().innerText(), /add-index-non-concurrent/);
   // The summary bar.
-  assert.match(await page.getByTestId('count-error').innerText(), /^1 errors/);
-  assert.match(await page.getByTestId('count-info').innerText(), /^1 info/);
+  // The non-concurrent index, and its build under the AddField's exclusive lock.
+  assert.match(await page.getByTestId('count-error').innerText(), /^2 errors/);
+  assert.match(await page.getByTestId('count-info').innerText(), /^2 info/);
   assert.match(await page.getByTestId('tables').innerText(), /shop_order/);
   assert.match(await page.getByTestId('longest-block').innerText(), /shop_order .* in shop\.0002_order_created/);
-  assert.match(await page.getByTestId('approval').innerText(), /1 error\(s\) block approval/);
+  assert.match(await page.getByTestId('approval').innerText(), /2 error\(s\) block approval/);
   await page.screenshot({ path: join(screenshots, 'reviewer-example.png'), fullPage: true });
   const firstAnalysis = await page.evaluate(() => Number(document.body.dataset.firstAnalysisMs));
   console.log(`page load to first analysis on screen (example review): ${firstAnalysis.toFixed(0)} ms`);
@@ -367,7 +368,7 @@ test('comment on a finding and on a line; acknowledge with a reason', async (t) 
   await finding.getByTestId('note-text').fill('40 rows; the build takes milliseconds');
   await finding.getByTestId('note-save').click();
   assert.match(await finding.getByTestId('acknowledgement').innerText(), /Acknowledged by Ana: 40 rows; the build takes milliseconds/);
-  assert.match(await page.getByTestId('approval').innerText(), /Nothing blocks approval \(1 acknowledged\)/);
+  assert.match(await page.getByTestId('approval').innerText(), /^1 error\(s\) block approval .*\(1 acknowledged\)/);
   // A line comment, from the source view.
   await page.getByTestId('pane-source').click();
   await page.locator('#src-line-5 .ln').click();
@@ -376,7 +377,7 @@ test('comment on a finding and on a line; acknowledge with a reason', async (t) 
   assert.match(await page.getByTestId('line-comment').innerText(), /Ana: Depends on 0001 being applied/);
   await page.screenshot({ path: join(screenshots, 'review-notes.png'), fullPage: true });
   await finding.getByTestId('withdraw').click();
-  assert.match(await page.getByTestId('approval').innerText(), /1 error\(s\) block approval/);
+  assert.match(await page.getByTestId('approval').innerText(), /^2 error\(s\) block approval/);
 });
 
 test('copy review link, open it in a new browser context: the identical review', async (t) => {
@@ -553,7 +554,7 @@ test('usable at 1280x800 and at 390 px wide', async (t) => {
     await page.getByTestId('path').press('Tab');
     await page.getByTestId('source').fill('CREATE INDEX narrow_idx ON shop_order (id);');
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=finding]')].some((f) => f.innerText.includes('narrow_idx')));
-    await page.locator('[data-testid=finding]', { hasText: 'narrow_idx' }).getByTestId('finding-location').click();
+    await page.locator('[data-testid=finding][data-rule="add-index-non-concurrent"]', { hasText: 'narrow_idx' }).getByTestId('finding-location').click();
     await page.locator('#src-line-1.focused').waitFor();
     await page.context().close();
   }
