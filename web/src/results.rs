@@ -57,7 +57,21 @@ pub(crate) fn SummaryBar() -> impl IntoView {
 #[component]
 pub(crate) fn Findings() -> impl IntoView {
     let store = crate::store();
-    let findings = move || store.analysis.with(|a| a.findings.clone());
+    // Like operations, a huge file's findings show the first few hundred until asked: a
+    // hundred thousand cards would freeze the page.
+    let show_all = RwSignal::new(false);
+    let count = move || store.analysis.with(|a| a.findings.len());
+    let more = move || !show_all.get() && count() > OPERATIONS_SHOWN;
+    let findings = move || {
+        let limit = if show_all.get() {
+            usize::MAX
+        } else {
+            OPERATIONS_SHOWN
+        };
+        store
+            .analysis
+            .with(|a| a.findings.iter().take(limit).cloned().collect::<Vec<_>>())
+    };
     view! {
         <h2>"Findings"</h2>
         <Show when=move || store.analysis.with(|a| a.findings.is_empty())>
@@ -68,6 +82,11 @@ pub(crate) fn Findings() -> impl IntoView {
                 <FindingCard finding=finding/>
             </For>
         </ol>
+        <Show when=more>
+            <button type="button" data-testid="show-all-findings" on:click=move |_| show_all.set(true)>
+                {move || format!("Show all {} findings", count())}
+            </button>
+        </Show>
     }
 }
 
@@ -319,6 +338,7 @@ fn migration_view(file: &FileAnalysis, findings: &[Finding]) -> impl IntoView + 
         .into_iter()
         .cloned()
         .collect();
+    let by_operation = summary::findings_by_operation(findings, file);
     let operations: Vec<_> = file
         .operations
         .iter()
@@ -329,9 +349,11 @@ fn migration_view(file: &FileAnalysis, findings: &[Finding]) -> impl IntoView + 
                         .map(str::to_owned)
                 })
                 .flatten();
-            let op_findings: Vec<Finding> = summary::findings_of(findings, file, op)
+            let op_findings: Vec<Finding> = by_operation
+                .get(&op.index)
                 .into_iter()
-                .cloned()
+                .flatten()
+                .map(|f| (*f).clone())
                 .collect();
             (op.clone(), written, op_findings, file.path.clone())
         })

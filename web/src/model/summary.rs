@@ -190,6 +190,22 @@ pub fn findings_of<'a>(
         .collect()
 }
 
+/// The findings of each operation of `file`, by operation index: one pass over the findings,
+/// so a file of many operations with many findings is not quadratic to show.
+pub fn findings_by_operation<'a>(
+    findings: &'a [Finding],
+    file: &FileAnalysis,
+) -> std::collections::BTreeMap<usize, Vec<&'a Finding>> {
+    let mut by_operation: std::collections::BTreeMap<usize, Vec<&'a Finding>> =
+        std::collections::BTreeMap::new();
+    for finding in findings.iter().filter(|f| f.path == file.path) {
+        if let Some(index) = finding.operation_index {
+            by_operation.entry(index).or_default().push(finding);
+        }
+    }
+    by_operation
+}
+
 /// The findings about a file that belong to no operation (parse errors, mostly).
 pub fn file_findings<'a>(findings: &'a [Finding], file: &FileAnalysis) -> Vec<&'a Finding> {
     findings
