@@ -57,16 +57,16 @@ pub(crate) fn SummaryBar() -> impl IntoView {
 #[component]
 pub(crate) fn Findings() -> impl IntoView {
     let store = crate::store();
-    // Like operations, a huge file's findings show the first few hundred until asked: a
-    // hundred thousand cards would freeze the page.
+    // Like operations, a huge review's findings show the first thousand until asked: a hundred
+    // thousand cards would freeze the page, while real projects stay well under it.
     let show_all = RwSignal::new(false);
     let count = move || store.analysis.with(|a| a.findings.len());
-    let more = move || !show_all.get() && count() > OPERATIONS_SHOWN;
+    let more = move || !show_all.get() && count() > FINDINGS_SHOWN;
     let findings = move || {
         let limit = if show_all.get() {
             usize::MAX
         } else {
-            OPERATIONS_SHOWN
+            FINDINGS_SHOWN
         };
         store
             .analysis
@@ -299,6 +299,9 @@ pub(crate) fn comment_view(comment: Comment) -> impl IntoView {
 
 /// Operations shown per migration before "Show all".
 const OPERATIONS_SHOWN: usize = 200;
+
+/// Findings shown before "Show all" (all of them in any real project).
+const FINDINGS_SHOWN: usize = 1000;
 
 /// Per migration, in the order Django applies them: each operation as written, with its line,
 /// its SQL, the locks of each statement, and its findings.
