@@ -3,70 +3,14 @@
 
 use std::process::Command;
 
-use sqlx::Connection as _;
-use sqlx::postgres::PgConnection;
+#[path = "apply_common/mod.rs"]
+mod common;
 
-const SERVER: &str = "postgres://postgres@127.0.0.1:5432";
-
-/// A database that exists for one test.
-struct TestDatabase {
-    name: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl TestDatabase {
-    fn create(label: &str) -> Self {
-        let name = format!("lockstep_test_{label}_{}", std::process::id());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let mut admin = PgConnection::connect(&format!("{SERVER}/postgres"))
-                .await
-                .unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        });
-        Self { name, runtime }
-    }
-
-    fn url(&self) -> String {
-        format!("{SERVER}/{}", self.name)
-    }
-
-    fn execute(&self, sql: &str) {
-        self.runtime.block_on(async {
-            let mut connection = PgConnection::connect(&self.url()).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut connection).await.unwrap();
-        });
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        self.runtime.block_on(async {
-            if let Ok(mut admin) = PgConnection::connect(&format!("{SERVER}/postgres")).await {
-                let _ = sqlx::query(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.name
-                ))
-                .execute(&mut admin)
-                .await;
-            }
-        });
-    }
-}
+use common::TestDb;
 
 #[test]
 fn stats_reads_rows_bytes_and_indexes_from_the_catalog() {
-    let db = TestDatabase::create("stats");
+    let db = TestDb::create("stats");
     db.execute(
         "CREATE TABLE shop_order (id bigint PRIMARY KEY, created timestamptz);
          CREATE INDEX shop_order_created_idx ON shop_order (created);

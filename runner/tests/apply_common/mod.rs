@@ -1,5 +1,5 @@
-//! Shared by the `apply*` tests: throwaway databases (prefixed `runner_`), plans built by hand,
-//! and the real `lockstep` binary.
+//! Shared by the runner's database tests (`apply*`, `postgres`): throwaway databases (prefixed
+//! `runner_`), plans built by hand, and the real `lockstep` binary.
 
 #![allow(dead_code, reason = "each test file uses a different part")]
 
