@@ -109,10 +109,16 @@ pub enum DiagnosticKind {
         /// Its leaf migrations.
         leaves: String,
     },
-    /// A SQL statement sqlparser rejects; it is kept verbatim as opaque.
-    #[error("SQL that Lockstep cannot parse (kept as written): {message}")]
+    /// A SQL statement that is not a command Lockstep knows; it is kept verbatim as opaque.
+    #[error("SQL that Lockstep cannot read (kept as written): {message}")]
     OpaqueSql {
-        /// sqlparser's message.
+        /// What was not understood, and where in the SQL text.
+        message: String,
+    },
+    /// A SQL statement PostgreSQL will reject (an unclosed bracket or string); kept verbatim.
+    #[error("malformed SQL (kept as written; PostgreSQL rejects it): {message}")]
+    MalformedSql {
+        /// What is wrong, and where in the SQL text.
         message: String,
     },
 }

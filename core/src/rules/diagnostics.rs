@@ -7,9 +7,13 @@ declare_rule! {
     /// ## What it flags
     /// A file Lockstep cannot read: a Python syntax error, no `Migration` class, bytes that are
     /// not UTF-8 text, a file that is too large, or a file that is neither `.py` nor `.sql`.
+    /// Also malformed SQL in a `.sql` file or a `RunSQL`: an unclosed bracket, string, quoted
+    /// name or comment.
     ///
     /// ## Why it hurts
     /// Nothing in or after the broken part can be analysed, so its locks and risks are unknown.
+    /// PostgreSQL rejects malformed SQL; in a non-atomic migration the statements before it
+    /// stay applied.
     ///
     /// ## Safe alternative
     /// Fix the file at the location given; Django would refuse it too.
@@ -38,7 +42,7 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it flags
-    /// Code whose locks Lockstep cannot know: SQL it cannot parse, in a `.sql` file or a
+    /// Code whose locks Lockstep cannot know: SQL it cannot read, in a `.sql` file or a
     /// `RunSQL` (kept as written), and a `RunPython` whose function is not written in the
     /// migration file (imported from elsewhere). A `RunPython` whose function is in the file
     /// is read by the `RunPython` rules (`unbatched-backfill`, `offset-pagination-backfill`,
@@ -146,7 +150,8 @@ fn rule_of(kind: &DiagnosticKind) -> &'static Rule {
         DiagnosticKind::Source(_)
         | DiagnosticKind::UnsupportedFile
         | DiagnosticKind::PythonSyntax(_)
-        | DiagnosticKind::NoMigrationClass => &UNPARSABLE_SOURCE,
+        | DiagnosticKind::NoMigrationClass
+        | DiagnosticKind::MalformedSql { .. } => &UNPARSABLE_SOURCE,
         DiagnosticKind::OpaqueSql { .. } => &RUNSQL_OPAQUE,
         DiagnosticKind::DuplicateMigration { .. } | DiagnosticKind::MigrationCycle { .. } => {
             &MIGRATION_GRAPH
@@ -177,6 +182,9 @@ fn safe_alternative(kind: &DiagnosticKind) -> String {
             "A Django migration defines `class Migration(migrations.Migration):`."
         }
         DiagnosticKind::OpaqueSql { .. } => "Review this statement by hand; its locks are unknown.",
+        DiagnosticKind::MalformedSql { .. } => {
+            "Fix the SQL at this location; PostgreSQL rejects it as written, and a non-atomic migration stops half-applied there."
+        }
         DiagnosticKind::DuplicateMigration { .. } => "Supply each migration once.",
         DiagnosticKind::MigrationCycle { .. } => {
             "Break the cycle: move the operation that needs the other migration into a new migration that depends on both."
@@ -247,11 +255,9 @@ fn report_parse(ctx: &mut Ctx<'_>, diagnostics: &[Diagnostic]) {
                 .iter()
                 .find(|s| s.statement.span.start == diagnostic.span.start)
         });
-        // sqlparser rejects some valid PostgreSQL (`SET CONSTRAINTS "fk" IMMEDIATE`, which
-        // Django prints itself, `ALTER DOMAIN`, `… COLLATE` in places): when the lock model
-        // still read the statement, its locks are known and it is not opaque.
-        // Nesting too deep to parse is reported all the same: hostile or broken input.
-        if matches!(&diagnostic.kind, DiagnosticKind::OpaqueSql { message } if !message.contains("recursion limit"))
+        // A statement the SQL reader could not classify (an unknown command word, say) whose
+        // locks the lock model still read is not opaque: its locks are known.
+        if matches!(&diagnostic.kind, DiagnosticKind::OpaqueSql { .. })
             && statement.is_some_and(|s| {
                 s.locks.unknown.is_empty()
                     && s.locks
