@@ -1,12 +1,22 @@
 // The web reviewer's download: every file of the built bundle (trunk's dist/), raw, gzip
 // (level 9) and brotli (quality 11) — what a static host serves with either encoding.
-//   node bench/sizes.mjs [DIR]   (default: dist)
+//   node bench/sizes.mjs [DIR] [--budget-gzip BYTES]   (default: dist)
+// With a budget it exits 1 when everything the page loads, gzipped, is larger: the test
+// command holds the reviewer to its 900 KB target that way (sizes are deterministic; times
+// are not, so no time is ever a test).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { argv, exit } from "node:process";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
-const dir = argv[2] ?? "dist";
+const args = argv.slice(2);
+const budgetAt = args.indexOf("--budget-gzip");
+const budget = budgetAt >= 0 ? Number(args.splice(budgetAt, 2)[1]) : null;
+if (budget !== null && !(budget > 0)) {
+  console.error("--budget-gzip needs a positive number of bytes");
+  exit(2);
+}
+const dir = args[0] ?? "dist";
 const files = [];
 const walk = (path) => {
   for (const name of readdirSync(path).sort()) {
@@ -37,3 +47,8 @@ for (const file of files) {
   console.log(`  ${relative(dir, file).padEnd(40)} ${kib(sizes.raw)} ${kib(sizes.gzip)} ${kib(sizes.brotli)}`);
 }
 console.log(`  ${"total".padEnd(40)} ${kib(total.raw)} ${kib(total.gzip)} ${kib(total.brotli)}`);
+if (budget !== null) {
+  const verdict = total.gzip <= budget ? "within" : "OVER";
+  console.log(`  gzip total ${total.gzip} bytes: ${verdict} the budget of ${budget} bytes`);
+  if (total.gzip > budget) exit(1);
+}

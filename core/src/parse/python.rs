@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_parser::{LexicalErrorType, ParseErrorType};
 use ruff_text_size::Ranged;
 
 use crate::span::{FileId, Span};
@@ -175,6 +176,20 @@ pub struct SyntaxError {
     pub span: Span,
 }
 
+/// The parser's message, in Lockstep's words where the parser's would mislead.
+fn message(error: &ParseErrorType) -> String {
+    match error {
+        // Lockstep carries no Unicode name table (patches/unicode_names2 says why), so every
+        // `\N{NAME}` escape lands here, valid or not.
+        ParseErrorType::Lexical(LexicalErrorType::UnicodeError) => {
+            "a `\\N{NAME}` escape: Lockstep does not read Unicode character names; write the \
+             character itself or a `\\u` escape, as `makemigrations` does"
+                .to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Parses `text` and evaluates its module-level imports and class bodies.
 pub fn parse_module(file: FileId, text: &str) -> Result<Module, SyntaxError> {
     if let Some(offset) = nesting_overflow(text) {
@@ -184,7 +199,7 @@ pub fn parse_module(file: FileId, text: &str) -> Result<Module, SyntaxError> {
         });
     }
     let parsed = ruff_python_parser::parse_module(text).map_err(|error| SyntaxError {
-        message: error.error.to_string(),
+        message: message(&error.error),
         span: span(file, error.location),
     })?;
     let mut evaluator = Evaluator {
@@ -491,6 +506,21 @@ mod tests {
         // Brackets inside strings and comments do not count.
         let text = format!("# {}\nx = '{}'\n", "(".repeat(300), "[".repeat(300));
         assert!(parse_module(FILE, &text).is_ok());
+    }
+
+    #[test]
+    fn unicode_name_escapes_are_an_error_at_the_name() {
+        let text = "x = 'ok'\ny = '20 \\N{DEGREE SIGN}C'\n";
+        let error = parse_module(FILE, text).unwrap_err();
+        assert!(
+            error.message.contains("write the character itself"),
+            "{}",
+            error.message
+        );
+        let at = text.find("DEGREE").unwrap();
+        assert_eq!(error.span.start as usize, at, "{error:?}");
+        // The characters themselves and `\u` escapes read as usual.
+        assert!(parse_module(FILE, "y = '20 °C \\u00b0'\n").is_ok());
     }
 
     #[test]
