@@ -5,11 +5,17 @@
 //! operation Lockstep cannot decode, its app is [`Lookup::Stale`], and SQL that depends on it
 //! is then not claimed as reproduced.
 //!
-//! Models are shared (`Arc`), so keeping the state before an operation costs one map clone,
-//! not a copy of every field.
+//! Models are shared ([`models::ModelMap`]), so keeping the state before an operation costs a
+//! reference count, and changing one model copies only its app's map.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod marks;
+mod models;
+
+use std::collections::BTreeSet;
 use std::sync::Arc;
+
+use marks::FieldMarks;
+use models::ModelMap;
 
 use crate::parse::django::{Field, ModelOptions, ModelRef, Operation, OperationKind};
 use crate::sql::names;
@@ -17,7 +23,7 @@ use crate::sql::names;
 /// Every model known so far, by `(app_label, model name lowercased)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectState {
-    models: BTreeMap<ModelRef, Arc<ModelState>>,
+    models: ModelMap,
     /// Apps where an unknown operation ran: nothing about them can be trusted any more.
     stale_apps: Vec<String>,
     /// `settings.DEFAULT_AUTO_FIELD` (`BigAutoField`): the primary key of auto-created
@@ -25,20 +31,20 @@ pub struct ProjectState {
     pub default_auto_field: String,
     /// Fields whose `FOREIGN KEY` constraint Django named after a table or column that has
     /// been renamed since: its name in the database is no longer derivable from the state.
-    stale_fk_names: BTreeSet<(ModelRef, String)>,
+    stale_fk_names: FieldMarks,
     /// Fields whose indexes and unique constraints (their own, `unique_together`, a join
     /// table's) were named after a table or column that has been renamed since.
-    stale_names: BTreeSet<(ModelRef, String)>,
+    stale_names: FieldMarks,
 }
 
 impl Default for ProjectState {
     fn default() -> Self {
         Self {
-            models: BTreeMap::new(),
+            models: ModelMap::default(),
             stale_apps: Vec::new(),
             default_auto_field: "BigAutoField".to_owned(),
-            stale_fk_names: BTreeSet::new(),
-            stale_names: BTreeSet::new(),
+            stale_fk_names: FieldMarks::default(),
+            stale_names: FieldMarks::default(),
         }
     }
 }
@@ -88,9 +94,7 @@ impl ProjectState {
     /// A `django.contrib` model from the bundled state, when no supplied migration of its
     /// app has created any model (supplied migrations always win).
     fn bundled(&self, key: &ModelRef) -> Option<&'static Arc<ModelState>> {
-        if !crate::contrib::is_bundled(&key.app_label)
-            || self.models.keys().any(|k| k.app_label == key.app_label)
-        {
+        if !crate::contrib::is_bundled(&key.app_label) || self.models.has_app(&key.app_label) {
             return None;
         }
         crate::contrib::model(key)
@@ -111,25 +115,23 @@ impl ProjectState {
     /// Django derived from a table or column renamed since (Django finds it by
     /// introspection; Lockstep cannot).
     pub fn fk_name_stale(&self, model: &ModelRef, field: &str) -> bool {
-        self.stale_fk_names
-            .contains(&(model.clone(), field.to_owned()))
+        self.stale_fk_names.contains(model, field)
     }
 
     /// Whether the indexes and unique constraints named after field `field` of `model`
     /// (including `unique_together` entries and a many-to-many join table's) may carry
     /// names derived from a table or column renamed since.
     pub fn names_stale(&self, model: &ModelRef, field: &str) -> bool {
-        self.stale_names
-            .contains(&(model.clone(), field.to_owned()))
+        self.stale_names.contains(model, field)
     }
 
     /// Every known model, in `(app, name)` order.
     pub fn models(&self) -> impl Iterator<Item = &ModelState> {
-        self.models.values().map(AsRef::as_ref)
+        self.models.values()
     }
 
     fn model_mut(&mut self, app: &str, name: &str) -> Option<&mut ModelState> {
-        self.models.get_mut(&key(app, name)).map(Arc::make_mut)
+        self.models.get_mut(&key(app, name))
     }
 
     /// Applies `operation` of `app`, as Django's `state_forwards` does.
@@ -152,8 +154,8 @@ impl ProjectState {
             }
             OperationKind::DeleteModel { name } => {
                 let model = key(app, name);
-                self.stale_fk_names.retain(|(m, _)| *m != model);
-                self.stale_names.retain(|(m, _)| *m != model);
+                self.stale_fk_names.remove_model(&model);
+                self.stale_names.remove_model(&model);
                 self.models.remove(&model);
             }
             OperationKind::RenameModel { old_name, new_name } => {
@@ -212,9 +214,9 @@ impl ProjectState {
                 }
             }
             OperationKind::RemoveField { model_name, name } => {
-                let field = (key(app, model_name), name.clone());
-                self.stale_fk_names.remove(&field);
-                self.stale_names.remove(&field);
+                let model = key(app, model_name);
+                self.stale_fk_names.remove(&model, name);
+                self.stale_names.remove(&model, name);
                 if let Some(model) = self.model_mut(app, model_name) {
                     model.fields.retain(|(n, _)| n != name);
                     model.touched.remove(name);
@@ -359,14 +361,11 @@ impl ProjectState {
         }
         self.models.insert(new.clone(), Arc::new(model));
         self.mark_table_renamed(&new, false);
-        let referencing: Vec<ModelRef> = self
+        let referencing = self
             .models
-            .iter()
-            .filter(|(_, m)| m.fields.iter().any(|(_, f)| points_at(f, &old)))
-            .map(|(k, _)| k.clone())
-            .collect();
+            .keys_where(|m| m.fields.iter().any(|(_, f)| points_at(f, &old)));
         for k in referencing {
-            if let Some(model) = self.models.get_mut(&k).map(Arc::make_mut) {
+            if let Some(model) = self.models.get_mut(&k) {
                 for (_, field) in &mut model.fields {
                     if let Some(relation) = &mut field.relation {
                         if relation.to == old {
@@ -388,10 +387,8 @@ impl ProjectState {
         self.move_marks(&target, &target, Some((old_name, new_name)));
         self.mark_column_renamed(&target, old_name);
         // Django drops and re-creates the field's own foreign key under its new name.
-        self.stale_fk_names
-            .remove(&(target.clone(), new_name.to_owned()));
-        self.stale_names
-            .insert((target.clone(), new_name.to_owned()));
+        self.stale_fk_names.remove(&target, new_name);
+        self.stale_names.insert(&target, new_name);
         if let Some(model) = self.model_mut(app, model_name) {
             if let Some((name, _)) = model.fields.iter_mut().find(|(n, _)| n == old_name) {
                 new_name.clone_into(name);
@@ -409,15 +406,18 @@ impl ProjectState {
                 }
             }
         }
-        for model in self.models.values_mut() {
-            if !model.fields.iter().any(|(_, f)| {
+        let referencing = self.models.keys_where(|model| {
+            model.fields.iter().any(|(_, f)| {
                 f.relation
                     .as_ref()
                     .is_some_and(|r| r.to == target && r.to_field.as_deref() == Some(old_name))
-            }) {
+            })
+        });
+        for k in referencing {
+            let Some(model) = self.models.get_mut(&k) else {
                 continue;
-            }
-            for (_, field) in &mut Arc::make_mut(model).fields {
+            };
+            for (_, field) in &mut model.fields {
                 if let Some(relation) = &mut field.relation
                     && relation.to == target
                     && relation.to_field.as_deref() == Some(old_name)
@@ -434,18 +434,8 @@ impl ProjectState {
     /// Moves the marks of `old` to `new` (a renamed model), or of one field to its new
     /// name.
     fn move_marks(&mut self, old: &ModelRef, new: &ModelRef, field: Option<(&str, &str)>) {
-        for set in [&mut self.stale_fk_names, &mut self.stale_names] {
-            let moved: Vec<(ModelRef, String)> = set
-                .iter()
-                .filter(|(m, f)| m == old && field.is_none_or(|(from, _)| f == from))
-                .cloned()
-                .collect();
-            for (m, f) in moved {
-                set.remove(&(m, f.clone()));
-                let name = field.map_or(f, |(_, to)| to.to_owned());
-                set.insert((new.clone(), name));
-            }
-        }
+        self.stale_fk_names.rename(old, new, field);
+        self.stale_names.rename(old, new, field);
     }
 
     /// The table of `model` (already under its new key) was renamed: everything named
@@ -454,20 +444,20 @@ impl ProjectState {
     fn mark_table_renamed(&mut self, model: &ModelRef, keeps_incoming: bool) {
         let mut fk = Vec::new();
         let mut names = Vec::new();
-        for (key, state) in &self.models {
+        for (key, state) in self.models.iter() {
             for (name, field) in &state.fields {
-                let entry = (key.clone(), name.clone());
+                let entry = || (key.to_ref(), name.clone());
                 let points_here = field.relation.as_ref().is_some_and(|r| &r.to == model);
-                if key == model {
-                    names.push(entry.clone());
+                if key.is(model) {
+                    names.push(entry());
                     // A foreign key to the model itself is re-created by `RenameModel`.
                     if field.relation.is_some() && (keeps_incoming || !points_here) {
-                        fk.push(entry);
+                        fk.push(entry());
                     }
                 } else if points_here && field.is_many_to_many() {
-                    names.push(entry);
+                    names.push(entry());
                 } else if points_here && keeps_incoming {
-                    fk.push(entry);
+                    fk.push(entry());
                 }
             }
         }
@@ -484,7 +474,7 @@ impl ProjectState {
             .and_then(|m| m.field(old_name))
             .is_some_and(|f| f.primary_key);
         let mut fk = Vec::new();
-        for (key, state) in &self.models {
+        for (key, state) in self.models.iter() {
             for (name, field) in &state.fields {
                 if field.relation.as_ref().is_some_and(|r| {
                     &r.to == model
@@ -492,7 +482,7 @@ impl ProjectState {
                             .as_deref()
                             .map_or(is_pk, |to_field| to_field == old_name)
                 }) {
-                    fk.push((key.clone(), name.clone()));
+                    fk.push((key.to_ref(), name.clone()));
                 }
             }
         }
@@ -511,7 +501,7 @@ impl ProjectState {
         let keeps_key = (old.unique || old.primary_key) && (new.unique || new.primary_key);
         let rebuilds_incoming = keeps_key && may_change_type(old, new);
         if column_changed || old.is_many_to_many() || new.is_many_to_many() {
-            self.stale_names.insert((model.clone(), name.to_owned()));
+            self.stale_names.insert(&model, name);
         }
         if column_changed {
             self.mark_column_renamed(&model, name);
@@ -539,7 +529,7 @@ impl ProjectState {
                 .get(&target)
                 .and_then(|m| m.field(&field_name))
                 .is_some_and(|f| f.primary_key);
-            for (key, state) in &self.models {
+            for (key, state) in self.models.iter() {
                 for (other, field) in &state.fields {
                     let Some(relation) = &field.relation else {
                         continue;
@@ -550,14 +540,14 @@ impl ProjectState {
                             .as_deref()
                             .map_or(is_pk, |to_field| to_field == field_name);
                     if points_here {
-                        self.stale_fk_names.insert((key.clone(), other.clone()));
+                        self.stale_fk_names.insert(&key.to_ref(), other);
                         if field.is_many_to_many() {
                             // A join table's foreign keys are covered by its field's names.
-                            self.stale_names.insert((key.clone(), other.clone()));
+                            self.stale_names.insert(&key.to_ref(), other);
                         }
-                        todo.push((key.clone(), other.clone()));
-                    } else if field.is_many_to_many() && is_pk && key == &target {
-                        self.stale_names.insert((key.clone(), other.clone()));
+                        todo.push((key.to_ref(), other.clone()));
+                    } else if field.is_many_to_many() && is_pk && key.is(&target) {
+                        self.stale_names.insert(&key.to_ref(), other);
                     }
                 }
             }
