@@ -226,6 +226,25 @@ pub enum Choice {
 /// Choices by finding fingerprint; findings not listed get [`Choice::Safe`].
 pub type Choices = BTreeMap<String, Choice>;
 
+/// The rules whose findings the plan rewrites unless the reviewer keeps the statement as
+/// written (`docs/plan.md`, "Rewrites"); other findings offer no choice. The rewrites answer
+/// only to these (checked whenever a rewrite asks for its choice).
+pub const REWRITTEN_RULES: &[&str] = &[
+    "add-check-validating",
+    "add-column-volatile-default",
+    "add-foreign-key-validating",
+    "add-index-non-concurrent",
+    "django-alterfield-backfill-in-transaction",
+    "drop-index-non-concurrent",
+    "set-not-null-scan",
+    "unbatched-backfill",
+];
+
+/// Whether the plan offers a safe rewrite for findings of `rule`.
+pub fn rewrites(rule: &str) -> bool {
+    REWRITTEN_RULES.contains(&rule)
+}
+
 impl Plan {
     /// Every step in order, with its phase.
     pub fn steps(&self) -> impl Iterator<Item = (PhaseName, &Step)> {
@@ -337,6 +356,14 @@ pub enum PlanError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewritten_rules_are_rules() {
+        for rule in REWRITTEN_RULES {
+            assert!(crate::rules::registry::rule(rule).is_some(), "{rule}");
+        }
+        assert!(rewrites("set-not-null-scan") && !rewrites("rename-column"));
+    }
 
     fn sample() -> Plan {
         Plan {

@@ -41,6 +41,11 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// Whether the reviewer leaves the rewrite for `rules` on `sql` on (the default).
     fn chosen(&self, rules: &[&str], sql: &str) -> bool {
+        // The reviewer is offered a choice only for REWRITTEN_RULES (the web reads the list).
+        debug_assert!(
+            rules.iter().all(|rule| super::rewrites(rule)),
+            "{rules:?} missing from REWRITTEN_RULES"
+        );
         let operation = self.operation.to_string();
         !rules.iter().any(|rule| {
             let fingerprint =

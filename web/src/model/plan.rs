@@ -9,23 +9,10 @@ use lockstep_core::{Analysis, Finding, Severity, SourceFile};
 
 use super::Notes;
 
-/// The rules whose findings the plan rewrites unless the reviewer keeps the statement as
-/// written (`docs/plan.md`, "Rewrites"). Other findings have no choice: the statement runs
-/// as written.
-pub const REWRITTEN_RULES: &[&str] = &[
-    "add-index-non-concurrent",
-    "drop-index-non-concurrent",
-    "add-check-validating",
-    "add-foreign-key-validating",
-    "set-not-null-scan",
-    "add-column-volatile-default",
-    "unbatched-backfill",
-    "django-alterfield-backfill-in-transaction",
-];
-
-/// Whether the plan offers a safe rewrite for `finding`.
+/// Whether the plan offers a safe rewrite for `finding` (core's list, so the choices offered
+/// are exactly the rewrites the plan makes).
 pub fn has_rewrite(finding: &Finding) -> bool {
-    REWRITTEN_RULES.contains(&finding.rule)
+    lockstep_core::plan::rewrites(finding.rule)
 }
 
 /// The choice in effect for `fingerprint` (unlisted findings get the safe rewrite).
