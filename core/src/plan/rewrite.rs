@@ -28,8 +28,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) migration: &'a str,
     /// Operation (or `.sql` statement) index.
     pub(crate) operation: usize,
-    /// Django's operation class (`AlterField`), or `SQL`.
-    pub(crate) operation_kind: &'a str,
     /// The reviewer's choices.
     pub(crate) choices: &'a Choices,
     /// Tables this migration created before or in this operation, with the first operation.
@@ -107,15 +105,14 @@ pub(crate) fn rewrite(ctx: &Ctx<'_>, statement: &StatementAnalysis) -> Option<Ve
             condition,
         } if ctx.existing(&table) => {
             let key = ctx.primary_keys.get(&table)?;
-            let rules: &[&str] = if ctx.operation_kind == "AlterField" {
-                &[
-                    "django-alterfield-backfill-in-transaction",
-                    "unbatched-backfill",
-                ]
-            } else {
-                &["unbatched-backfill"]
-            };
-            if !ctx.chosen(rules, sql) {
+            // Which of the two rules reports the UPDATE depends on what follows it (a
+            // `SET NOT NULL` in the same transaction makes it the pair rule's, in a `.sql`
+            // file as in Django's AlterField): keeping either keeps the statement.
+            let rules = [
+                "django-alterfield-backfill-in-transaction",
+                "unbatched-backfill",
+            ];
+            if !ctx.chosen(&rules, sql) {
                 return None;
             }
             Some(vec![backfill(

@@ -58,7 +58,19 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
 
 /// `UPDATE`/`DELETE` of a whole table in user SQL.
 fn check_sql(ctx: &mut Ctx<'_>) {
+    // An `UPDATE` that fills a column `SET NOT NULL` then scans in the same transaction is
+    // `django-alterfield-backfill-in-transaction`, whose finding already says to batch it:
+    // one statement, one finding.
+    let placed = super::rewrite::placed(ctx);
+    let paired: Vec<&StatementAnalysis> =
+        super::django_alterfield_backfill_in_transaction::pairs(ctx, &placed)
+            .iter()
+            .filter_map(|pair| placed.get(pair.update).map(|p| p.2))
+            .collect();
     for (operation, statement) in ctx.statements() {
+        if paired.iter().any(|p| std::ptr::eq(*p, statement)) {
+            continue;
+        }
         // Django's own `UPDATE … WHERE col IS NULL` (AlterField to NOT NULL with a default)
         // is `django-alterfield-backfill-in-transaction`.
         if !matches!(
@@ -284,6 +296,25 @@ mod tests {
         .collect();
         insta::assert_snapshot!(render_findings(&found));
         assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn a_backfill_before_set_not_null_is_reported_once() {
+        // sqlmigrate's output of an AlterField to NOT NULL with a default: the pair rule says
+        // to batch the UPDATE and split the scan; this rule stays quiet on that UPDATE.
+        let sql = "BEGIN;\nALTER TABLE \"shop_order\" ALTER COLUMN \"note\" SET DEFAULT '';\n\
+                   UPDATE \"shop_order\" SET \"note\" = '' WHERE \"note\" IS NULL;\n\
+                   ALTER TABLE \"shop_order\" ALTER COLUMN \"note\" SET NOT NULL;\nCOMMIT;";
+        let ids = rule_ids("db/0016.sql", sql);
+        assert!(
+            ids.contains(&"django-alterfield-backfill-in-transaction"),
+            "{ids:?}"
+        );
+        assert!(!ids.contains(&"unbatched-backfill"), "{ids:?}");
+        // Without the SET NOT NULL it is a plain unbatched backfill again.
+        let alone =
+            "BEGIN;\nUPDATE \"shop_order\" SET \"note\" = '' WHERE \"note\" IS NULL;\nCOMMIT;";
+        assert!(rule_ids("db/0016.sql", alone).contains(&"unbatched-backfill"));
     }
 
     #[test]
