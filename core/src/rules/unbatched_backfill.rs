@@ -56,21 +56,20 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     check_run_python(ctx);
 }
 
+/// The `UPDATE`s `django-alterfield-backfill-in-transaction` reports.
+fn paired_updates<'a>(ctx: &Ctx<'a>) -> Vec<&'a StatementAnalysis> {
+    let placed = super::rewrite::placed(ctx);
+    super::django_alterfield_backfill_in_transaction::pairs(ctx, &placed)
+        .iter()
+        .filter_map(|pair| placed.get(pair.update).map(|p| p.2))
+        .collect()
+}
+
 /// `UPDATE`/`DELETE` of a whole table in user SQL.
 fn check_sql(ctx: &mut Ctx<'_>) {
-    // An `UPDATE` that fills a column `SET NOT NULL` then scans in the same transaction is
-    // `django-alterfield-backfill-in-transaction`, whose finding already says to batch it:
-    // one statement, one finding.
-    let placed = super::rewrite::placed(ctx);
-    let paired: Vec<&StatementAnalysis> =
-        super::django_alterfield_backfill_in_transaction::pairs(ctx, &placed)
-            .iter()
-            .filter_map(|pair| placed.get(pair.update).map(|p| p.2))
-            .collect();
+    // Read once, and only for a file with a whole-table UPDATE or DELETE.
+    let mut paired = None;
     for (operation, statement) in ctx.statements() {
-        if paired.iter().any(|p| std::ptr::eq(*p, statement)) {
-            continue;
-        }
         // Django's own `UPDATE … WHERE col IS NULL` (AlterField to NOT NULL with a default)
         // is `django-alterfield-backfill-in-transaction`.
         if !matches!(
@@ -94,6 +93,13 @@ fn check_sql(ctx: &mut Ctx<'_>) {
             continue;
         };
         if ctx.is_created_here(&table, operation.index) || !whole_table(&words) {
+            continue;
+        }
+        // An `UPDATE` that fills a column `SET NOT NULL` then scans in the same transaction
+        // is `django-alterfield-backfill-in-transaction`'s, whose finding already says to
+        // batch it: one statement, one finding.
+        let paired = paired.get_or_insert_with(|| paired_updates(ctx));
+        if paired.iter().any(|p| std::ptr::eq(*p, statement)) {
             continue;
         }
         let safe_alternative =
